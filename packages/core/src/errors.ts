@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+
+/** Options shared by every {@link CrmError}. */
+export interface CrmErrorOptions {
+  /** The lower-level error this one wraps (a driver error, a zod error...). */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error crmkit throws on purpose. `code` is stable across
+ * releases, so callers can branch on it even across package boundaries where
+ * `instanceof` fails (two copies of `@crmkit/core` in one bundle).
+ */
+export class CrmError extends Error {
+  /** A stable, machine-readable identifier such as `NOT_FOUND`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options: CrmErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One problem found in an input: where it is and what is wrong with it. */
+export interface ValidationIssue {
+  /** Path to the offending value inside the input, e.g. `['emails', 0]`. */
+  path: PropertyKey[];
+  /** Human-readable explanation. */
+  message: string;
+  /** The zod issue code (`invalid_type`, `too_big`, ...) or `custom`. */
+  code: string;
+}
+
+/**
+ * An input did not match its schema. Nothing has been written when this is
+ * thrown: inputs are parsed before any storage call.
+ */
+export class ValidationError extends CrmError {
+  /** Every problem found, not just the first. */
+  readonly issues: ValidationIssue[];
+
+  constructor(message: string, issues: ValidationIssue[], options: CrmErrorOptions = {}) {
+    super('VALIDATION_FAILED', message, options);
+    this.issues = issues;
+  }
+
+  /** Builds a ValidationError from a failed zod parse. */
+  static fromZod(error: z.ZodError, what: string): ValidationError {
+    const issues = error.issues.map((issue) => ({
+      path: [...issue.path],
+      message: issue.message,
+      code: issue.code,
+    }));
+    const first = issues[0];
+    const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
+    return new ValidationError(
+      `Invalid ${what}${where}: ${first?.message ?? 'unknown problem'}`,
+      issues,
+      { cause: error },
+    );
+  }
+
+  /** Builds a ValidationError for one problem found outside zod. */
+  static single(message: string, path: PropertyKey[] = []): ValidationError {
+    return new ValidationError(message, [{ path, message, code: 'custom' }]);
+  }
+}
+
+/** A record the caller named does not exist in the caller's tenant. */
+export class NotFoundError extends CrmError {
+  /** The entity (model) name, e.g. `contact`. */
+  readonly entity: string;
+  /** The id that was looked up. */
+  readonly id: string;
+
+  constructor(entity: string, id: string) {
+    super('NOT_FOUND', `${entity} ${JSON.stringify(id)} was not found`);
+    this.entity = entity;
+    this.id = id;
+  }
+}
+
+/**
+ * A write was guarded by `expectedVersion` and the record has moved on since:
+ * somebody else updated it. Re-read the record and retry (see `withRetry`).
+ */
+export class ConflictError extends CrmError {
+  /** The entity (model) name. */
+  readonly entity: string;
+  /** The id of the record. */
+  readonly id: string;
+  /** The version the caller expected. */
+  readonly expectedVersion: number;
+  /** The version found in storage. */
+  readonly actualVersion: number;
+
+  constructor(entity: string, id: string, expectedVersion: number, actualVersion: number) {
+    super(
+      'VERSION_CONFLICT',
+      `${entity} ${JSON.stringify(id)} is at version ${actualVersion}, not the expected ${expectedVersion}`,
+    );
+    this.entity = entity;
+    this.id = id;
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+/** A write would break a uniqueness rule (same email twice, same external key...). */
+export class DuplicateError extends CrmError {
+  /** The entity (model) name. */
+  readonly entity: string;
+  /** The fields whose combination must be unique, when the driver says which. */
+  readonly fields: string[];
+
+  constructor(entity: string, fields: string[], options: CrmErrorOptions = {}) {
+    super(
+      'DUPLICATE',
+      `${entity} with the same ${fields.length > 0 ? fields.join(', ') : 'unique key'} already exists`,
+      options,
+    );
+    this.entity = entity;
+    this.fields = fields;
+  }
+}
+
+/** A business rule refused the operation (moving a closed deal, completing a task twice...). */
+export class StateError extends CrmError {
+  constructor(message: string, options: CrmErrorOptions = {}) {
+    super('INVALID_STATE', message, options);
+  }
+}
+
+/**
+ * The storage layer failed for a reason that is not the caller's input: the
+ * connection dropped, a serialisation failure, a constraint the schema did not
+ * foresee. The driver's error is kept as `cause`.
+ */
+export class StorageError extends CrmError {
+  /** Whether retrying the same operation may succeed (lost connection, serialisation failure). */
+  readonly retryable: boolean;
+
+  constructor(message: string, options: CrmErrorOptions & { retryable?: boolean } = {}) {
+    super('STORAGE_FAILED', message, options);
+    this.retryable = options.retryable ?? false;
+  }
+}

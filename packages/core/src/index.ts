@@ -1,0 +1,62 @@
+export {
+  CrmError,
+  ValidationError,
+  NotFoundError,
+  ConflictError,
+  DuplicateError,
+  StateError,
+  StorageError,
+  type CrmErrorOptions,
+  type ValidationIssue,
+} from './errors.js';
+export {
+  fieldTypes,
+  commonFields,
+  defineModel,
+  columnName,
+  createModelsMigration,
+  type FieldType,
+  type FieldDefinition,
+  type IndexDefinition,
+  type ModelDefinition,
+  type DefineModelOptions,
+  type Migration,
+  type MigrationOperation,
+} from './storage/schema.js';
+export {
+  fieldFilterOperators,
+  resolveFieldRef,
+  isFieldFilter,
+  validateWhere,
+  type Scalar,
+  type FieldFilter,
+  type Where,
+  type FieldRef,
+} from './storage/where.js';
+export {
+  dateBuckets,
+  type Row,
+  type SortDirection,
+  type OrderTerm,
+  type ModelScope,
+  type CreateArgs,
+  type CreateManyArgs,
+  type FindOneArgs,
+  type FindManyArgs,
+  type CountArgs,
+  type UpdateArgs,
+  type UpdateManyArgs,
+  type DeleteArgs,
+  type DeleteManyArgs,
+  type DateBucket,
+  type GroupKey,
+  type AggregateFunction,
+  type AggregateMetric,
+  type AggregateArgs,
+  type ClaimDueArgs,
+  type Storage,
+  type StorageAdapter,
+} from './storage/adapter.js';
+export type { StorageCapabilities } from './storage/capabilities.js';
+export { encodeCursor, decodeCursor } from './storage/cursor.js';
+export { toTimestamp } from './storage/values.js';

@@ -1,0 +1,252 @@
+import type { StorageCapabilities } from './capabilities.js';
+import type { Migration, ModelDefinition } from './schema.js';
+import type { Where } from './where.js';
+
+/**
+ * A row as exchanged with an adapter: field names (not column names) to values.
+ * Timestamps are ISO strings, dates `YYYY-MM-DD`, booleans `boolean`, JSON fields
+ * parsed values, bigint fields `number` when safe and `bigint` beyond.
+ */
+export type Row = Record<string, unknown>;
+
+/** Sort direction. */
+export type SortDirection = 'asc' | 'desc';
+
+/** One key of an ordering. `NULL` sorts before every value (first in `asc`, last in `desc`). */
+export interface OrderTerm {
+  /** A field name (JSON paths are not orderable). */
+  field: string;
+  /** @default 'asc' */
+  direction?: SortDirection;
+}
+
+/** Identifies the model and the tenant of a call. Every call carries both. */
+export interface ModelScope {
+  /** The model definition (from core's schema or the caller's own). */
+  model: ModelDefinition;
+  /** The tenant whose rows the call may see and change: never more. */
+  tenantId: string;
+}
+
+/** Arguments of {@link Storage.create}. */
+export interface CreateArgs extends ModelScope {
+  /** The complete row, including `id`, `createdAt`, `updatedAt` and `version` (set by core). */
+  data: Row;
+}
+
+/** Arguments of {@link Storage.createMany}. */
+export interface CreateManyArgs extends ModelScope {
+  /** Complete rows. All are written or, on any failure, none. */
+  rows: readonly Row[];
+  /**
+   * Whether to read the written rows back.
+   * @default false
+   */
+  returnRows?: boolean;
+}
+
+/** Arguments of {@link Storage.findOne}. */
+export interface FindOneArgs extends ModelScope {
+  /** The record's id. */
+  id: string;
+}
+
+/** Arguments of {@link Storage.findMany}. */
+export interface FindManyArgs extends ModelScope {
+  /** Filter; see {@link Where}. */
+  where?: Where;
+  /**
+   * Ordering. The adapter appends `id` (in the direction of the last term, `asc`
+   * when there is none) so that the order is total and keyset cursors are exact.
+   */
+  orderBy?: readonly OrderTerm[];
+  /**
+   * Keyset cursor: the values of the last row of the previous page for every
+   * `orderBy` field plus `id`. Rows strictly after it in the ordering are returned,
+   * so rows inserted between pages are never skipped nor repeated.
+   */
+  after?: Row;
+  /** Maximum number of rows. */
+  limit?: number;
+  /** Only these fields (plus `id`); all when omitted. */
+  select?: readonly string[];
+}
+
+/** Arguments of {@link Storage.count}. */
+export interface CountArgs extends ModelScope {
+  /** Filter; see {@link Where}. */
+  where?: Where;
+}
+
+/** Arguments of {@link Storage.update}. */
+export interface UpdateArgs extends ModelScope {
+  /** The record's id. */
+  id: string;
+  /** Fields to change. `id`, `tenantId`, `createdAt` and `version` may not be set. */
+  data: Row;
+  /**
+   * For versioned models: the update happens only if the stored version equals
+   * this, else {@link ConflictError}. The version is incremented either way.
+   */
+  expectedVersion?: number;
+}
+
+/** Arguments of {@link Storage.updateMany}. */
+export interface UpdateManyArgs extends ModelScope {
+  /** Rows to change (required: an accidental update of a whole tenant needs `{}` spelled out). */
+  where: Where;
+  /** Fields to change; versioned rows get `version + 1`. */
+  data: Row;
+}
+
+/** Arguments of {@link Storage.delete}. */
+export interface DeleteArgs extends ModelScope {
+  /** The record's id. */
+  id: string;
+  /** As in {@link UpdateArgs.expectedVersion}. */
+  expectedVersion?: number;
+}
+
+/** Arguments of {@link Storage.deleteMany}. */
+export interface DeleteManyArgs extends ModelScope {
+  /** Rows to delete (required, as in {@link UpdateManyArgs.where}). */
+  where: Where;
+}
+
+/** Calendar buckets for grouping a timestamp or date field. Weeks start on Monday (ISO). */
+export const dateBuckets = ['day', 'week', 'month', 'quarter', 'year'] as const;
+/** One of {@link dateBuckets}. */
+export type DateBucket = (typeof dateBuckets)[number];
+
+/**
+ * A grouping key: a field, or a timestamp/date field truncated to a bucket.
+ * Bucket keys come back as the bucket's first day, `YYYY-MM-DD` (UTC).
+ */
+export type GroupKey = string | { field: string; bucket: DateBucket; as: string };
+
+/** Aggregate functions. */
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+/** One computed column of an aggregate. */
+export interface AggregateMetric {
+  /** The function. */
+  fn: AggregateFunction;
+  /** The field it applies to; omitted for `count` it counts rows. */
+  field?: string;
+  /** Only rows matching this tree take part (SQL `FILTER (WHERE ...)`). */
+  filter?: Where;
+}
+
+/** Arguments of {@link Storage.aggregate}. */
+export interface AggregateArgs extends ModelScope {
+  /** Rows taking part. */
+  where?: Where;
+  /** Grouping keys; none gives one row over all matching rows. */
+  groupBy?: readonly GroupKey[];
+  /**
+   * Result columns by alias. `count` is a number, `sum` of integer fields a
+   * number (or bigint beyond the safe range), `avg` a number, `min` and `max` the
+   * field's own type. Empty groups give `sum` / `avg` / `min` / `max` null.
+   */
+  metrics: Record<string, AggregateMetric>;
+  /** Ordering of the groups, by group key names or metric aliases. */
+  orderBy?: readonly { key: string; direction?: SortDirection }[];
+  /** Maximum number of groups. */
+  limit?: number;
+}
+
+/** Arguments of {@link Storage.claimDue}. */
+export interface ClaimDueArgs {
+  /** The model holding due rows (timers, outbox). */
+  model: ModelDefinition;
+  /** Restricts to one tenant; omitted, workers claim across tenants. */
+  tenantId?: string;
+  /** The timestamp field holding when a row is due. */
+  dueField: string;
+  /** The nullable timestamp field holding until when a row is leased. */
+  leaseField: string;
+  /** Now, as ISO string: rows with due <= now and (no lease or lease <= now) are due. */
+  now: string;
+  /** Lease end, as ISO string, written into `leaseField` of every claimed row. */
+  leaseUntil: string;
+  /** At most this many rows, earliest due first. */
+  limit: number;
+  /** Further filter on the due rows. */
+  where?: Where;
+}
+
+/**
+ * The data operations of the storage contract. Every method is scoped to one
+ * tenant (except {@link claimDue}, which workers use across tenants), validates
+ * field names against the model, and throws crmkit's typed errors, never a raw
+ * driver error.
+ */
+export interface Storage {
+  /**
+   * Inserts one row.
+   * @throws {DuplicateError} when a unique index would be broken.
+   */
+  create(args: CreateArgs): Promise<Row>;
+  /**
+   * Inserts many rows in batches (multi-row INSERT or COPY), atomically: one bad
+   * row and nothing is written. Returns the rows when `returnRows` is set, else
+   * an empty array.
+   * @throws {DuplicateError}
+   */
+  createMany(args: CreateManyArgs): Promise<Row[]>;
+  /** Reads one row by id, or `undefined`. */
+  findOne(args: FindOneArgs): Promise<Row | undefined>;
+  /** Reads rows by filter, ordering, keyset cursor and limit. */
+  findMany(args: FindManyArgs): Promise<Row[]>;
+  /** Counts rows matching a filter. */
+  count(args: CountArgs): Promise<number>;
+  /**
+   * Updates one row and returns it as stored.
+   * @throws {NotFoundError} when no such row exists in the tenant.
+   * @throws {ConflictError} when `expectedVersion` is stale.
+   * @throws {DuplicateError}
+   */
+  update(args: UpdateArgs): Promise<Row>;
+  /** Updates every matching row; returns how many. */
+  updateMany(args: UpdateManyArgs): Promise<number>;
+  /**
+   * Deletes one row.
+   * @throws {NotFoundError}
+   * @throws {ConflictError}
+   */
+  delete(args: DeleteArgs): Promise<void>;
+  /** Deletes every matching row; returns how many. */
+  deleteMany(args: DeleteManyArgs): Promise<number>;
+  /** Groups and aggregates in the database. */
+  aggregate(args: AggregateArgs): Promise<Row[]>;
+  /**
+   * Atomically leases up to `limit` due rows and returns them. Two concurrent
+   * callers never receive the same row while its lease runs.
+   */
+  claimDue(args: ClaimDueArgs): Promise<Row[]>;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it
+   * throws (the error is rethrown). Inside, use only the `tx` handle. A call on a
+   * transaction handle joins the running transaction.
+   */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+}
+
+/**
+ * What an adapter gives crmkit: the data operations plus lifecycle. Adapters
+ * are created by their package's factory (`sqliteAdapter()`, `postgresAdapter()`).
+ */
+export interface StorageAdapter extends Storage {
+  /** What the database can do. */
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Applies the migrations not yet recorded in the adapter's `crmkit_migration`
+   * table, in id order, each in its own transaction where DDL allows it. Safe to
+   * call on every start. Returns the ids applied now.
+   */
+  migrate(migrations: readonly Migration[]): Promise<string[]>;
+  /** The SQL `migrate` would run for these migrations on an empty database. */
+  compileMigrations(migrations: readonly Migration[]): string[];
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+}

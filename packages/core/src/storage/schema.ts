@@ -1,0 +1,156 @@
+/**
+ * The storage schema as data. Core describes its models here once; every
+ * adapter turns the same description into tables, indexes and migrations, so a
+ * third-party adapter needs no knowledge of the CRM domain.
+ */
+
+/** Column types an adapter must support, from the narrowest to the widest. */
+export const fieldTypes = [
+  /** Short text (names, ids, codes): indexed and compared. */
+  'string',
+  /** Long text (notes, descriptions): stored, seldom indexed. */
+  'text',
+  /** A safe JavaScript integer (counts, percentages, durations). */
+  'integer',
+  /** A 64-bit integer (money in minor units). Read back as `number` when safe, else `bigint`. */
+  'bigint',
+  /** A double-precision float. */
+  'number',
+  /** `true` / `false`. */
+  'boolean',
+  /** An instant, exchanged as an ISO 8601 UTC string with milliseconds (`2026-01-02T03:04:05.000Z`). */
+  'timestamp',
+  /** A calendar date, exchanged as `YYYY-MM-DD`. */
+  'date',
+  /** Any JSON value (objects, arrays): `custom`, `tags`, lists. */
+  'json',
+] as const;
+
+/** One of {@link fieldTypes}. */
+export type FieldType = (typeof fieldTypes)[number];
+
+/** How one field of a model is stored. */
+export interface FieldDefinition {
+  /** The column type. */
+  type: FieldType;
+  /**
+   * Whether the column accepts `NULL`. Missing values of a nullable field are stored as NULL.
+   * @default false
+   */
+  nullable?: boolean;
+  /**
+   * Column name in SQL.
+   * @default the field name in snake_case (`expectedCloseOn` -> `expected_close_on`)
+   */
+  column?: string;
+}
+
+/** A secondary index. The adapter always puts `tenantId` first: every query is tenant-local. */
+export interface IndexDefinition {
+  /** Name, unique within the model; adapters prefix it with the table name. */
+  name: string;
+  /** Fields after the implicit leading `tenantId`. A `-` prefix means descending. */
+  fields: string[];
+  /**
+   * Whether the combination (tenantId, ...fields) must be unique.
+   * @default false
+   */
+  unique?: boolean;
+  /**
+   * Only index rows where every listed field is not null (a partial index), so that
+   * optional unique keys allow many records without a value.
+   */
+  whereNotNull?: string[];
+}
+
+/**
+ * A model: one table whose primary key is `(tenantId, id)`. The common fields
+ * `tenantId`, `id`, `createdAt`, `updatedAt` and (for versioned models) `version`
+ * are part of `fields`; {@link defineModel} adds them.
+ */
+export interface ModelDefinition {
+  /** Name used in the storage contract and in errors, e.g. `contact`. */
+  name: string;
+  /** SQL table name, e.g. `crm_contact`. */
+  table: string;
+  /** Every field, by name. */
+  fields: Record<string, FieldDefinition>;
+  /** Secondary indexes. */
+  indexes: IndexDefinition[];
+  /**
+   * Whether the model has a `version` column that every update increments and
+   * `expectedVersion` guards.
+   */
+  versioned: boolean;
+}
+
+/** The fields every model carries. */
+export const commonFields = {
+  tenantId: { type: 'string' },
+  id: { type: 'string' },
+  createdAt: { type: 'timestamp' },
+  updatedAt: { type: 'timestamp' },
+} as const satisfies Record<string, FieldDefinition>;
+
+/** Options of {@link defineModel}. */
+export interface DefineModelOptions {
+  /** See {@link ModelDefinition.name}. */
+  name: string;
+  /** See {@link ModelDefinition.table}. */
+  table: string;
+  /** The model's own fields; the common ones are added. */
+  fields: Record<string, FieldDefinition>;
+  /** @default [] */
+  indexes?: IndexDefinition[];
+  /** @default true */
+  versioned?: boolean;
+}
+
+/**
+ * Builds a {@link ModelDefinition}, adding the common fields.
+ *
+ * @example
+ * const note = defineModel({ name: 'note', table: 'crm_note', fields: { body: { type: 'text' } } });
+ */
+export function defineModel(options: DefineModelOptions): ModelDefinition {
+  const versioned = options.versioned ?? true;
+  const fields: Record<string, FieldDefinition> = { ...commonFields };
+  if (versioned) fields.version = { type: 'integer' };
+  Object.assign(fields, options.fields);
+  return {
+    name: options.name,
+    table: options.table,
+    fields,
+    indexes: options.indexes ?? [],
+    versioned,
+  };
+}
+
+/** The SQL column of a field: its explicit `column` or its name in snake_case. */
+export function columnName(field: string, definition?: FieldDefinition): string {
+  return definition?.column ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** One step of a migration. Adapters compile each kind to their own DDL. */
+export type MigrationOperation =
+  | { kind: 'createModel'; model: ModelDefinition }
+  | { kind: 'addField'; model: ModelDefinition; field: string }
+  | { kind: 'createIndex'; model: ModelDefinition; index: IndexDefinition }
+  | { kind: 'dropIndex'; model: ModelDefinition; name: string };
+
+/**
+ * A named, ordered list of schema operations. Ids sort in application order
+ * (`0001_foundation`, `0002_workflows`...) and are recorded in the adapter's
+ * `crmkit_migration` table once applied.
+ */
+export interface Migration {
+  /** Unique, sortable id. */
+  id: string;
+  /** Operations applied in order, in one transaction where the database allows DDL in transactions. */
+  operations: MigrationOperation[];
+}
+
+/** Creates a migration that creates every given model with its indexes. */
+export function createModelsMigration(id: string, models: ModelDefinition[]): Migration {
+  return { id, operations: models.map((model) => ({ kind: 'createModel', model })) };
+}
