@@ -60,3 +60,59 @@ export {
 export type { StorageCapabilities } from './storage/capabilities.js';
 export { encodeCursor, decodeCursor } from './storage/cursor.js';
 export { toTimestamp } from './storage/values.js';
+
+export { createCrm, Crm, TenantScope, type CrmOptions, type TenantOptions } from './crm.js';
+export { coreModels, coreMigrations } from './schema.js';
+export { systemClock, type Clock } from './common/clock.js';
+export { newId } from './common/ids.js';
+export { withRetry, type RetryOptions } from './common/retry.js';
+export { customizableEntities, type CustomizableEntity, type CustomFieldSchemas } from './common/custom-fields.js';
+export type { ListOptions, Page, OrderByInput } from './common/list.js';
+export type { BaseRecord, OwnedRecord } from './common/record.js';
+export type { Money, WriteOptions } from './common/zod-helpers.js';
+export type { CrmEvent, CrmEventMap, CrmEventName, CrmEventListener, Updated, Deleted } from './events/event-map.js';
+export { TenantEvents } from './events/tenant-events.js';
+export type { AuditEntry, AuditChange, AuditAction } from './audit/audit.schema.js';
+export { AuditService } from './audit/audit.service.js';
+export {
+  memberRoles, memberInputSchema, memberPatchSchema, teamInputSchema, teamPatchSchema,
+  type Member, type MemberRole, type MemberInput, type MemberPatch, type Team, type TeamInput, type TeamPatch,
+} from './members/member.schema.js';
+export { MembersService } from './members/members.service.js';
+export { TeamsService } from './members/teams.service.js';
+export { companyInputSchema, companyPatchSchema, type Company, type CompanyInput, type CompanyPatch } from './companies/company.schema.js';
+export { normalizeDomain } from './companies/domain.js';
+export { CompaniesService } from './companies/companies.service.js';
+export {
+  lifecycleStages, contactChannels, contactInputSchema, contactPatchSchema,
+  type Contact, type ContactInput, type ContactPatch, type LifecycleStage, type ContactChannel, type Consent,
+} from './contacts/contact.schema.js';
+export { toE164 } from './contacts/phone.js';
+export { ContactsService } from './contacts/contacts.service.js';
+export { productInputSchema, productPatchSchema, type Product, type ProductInput, type ProductPatch } from './products/product.schema.js';
+export { ProductsService } from './products/products.service.js';
+export {
+  stageCategories, forecastCategories, stageInputSchema, pipelineInputSchema, stagePatchSchema,
+  type Pipeline, type PipelineInput, type Stage, type StageInput, type StagePatch, type StageCategory, type ForecastCategory,
+} from './pipelines/pipeline.schema.js';
+export { PipelinesService } from './pipelines/pipelines.service.js';
+export {
+  dealStatuses, dealInputSchema, dealPatchSchema, dealLineInputSchema, moveOptionsSchema,
+  type Deal, type DealInput, type DealPatch, type DealLine, type DealLineInput, type DealStatus, type MoveOptions,
+} from './deals/deal.schema.js';
+export type { StageChange } from './deals/stage-history.js';
+export { DealsService } from './deals/deals.service.js';
+export {
+  interactionTypes, interactionDirections, interactionInputSchema,
+  type Interaction, type InteractionInput, type InteractionType, type InteractionDirection,
+} from './interactions/interaction.schema.js';
+export { InteractionsService } from './interactions/interactions.service.js';
+export {
+  taskPriorities, taskStatuses, taskLinkTypes, taskInputSchema, taskPatchSchema,
+  type Task, type TaskInput, type TaskPatch, type TaskPriority, type TaskStatus, type TaskLinkType,
+} from './tasks/task.schema.js';
+export { TasksService } from './tasks/tasks.service.js';
+export { TimelineService, type TimelineItem, type TimelinePage, type TimelineOptions } from './timeline/timeline.service.js';
+export { ReportsService } from './reports/reports.service.js';
+export type { PipelineSummary, PipelineStageSummary, PipelineSummaryOptions } from './reports/pipeline-summary.js';
+export type { WinRateRow, WinRateOptions } from './reports/win-rate.js';

@@ -1,0 +1,87 @@
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Storage } from '../storage/adapter.js';
+import type { ModelDefinition } from '../storage/schema.js';
+import { type CustomizableEntity, parseCustom } from './custom-fields.js';
+import type { TenantContext } from './context.js';
+
+/**
+ * Checks that a referenced record exists in the same tenant, so that a record
+ * never points at another tenant's id or at nothing.
+ * @throws {NotFoundError} naming the referenced entity.
+ */
+export async function assertExists(
+  storage: Storage,
+  ctx: TenantContext,
+  model: ModelDefinition,
+  id: string | null | undefined,
+): Promise<void> {
+  if (id === null || id === undefined) return;
+  const row = await storage.findOne({ model, tenantId: ctx.tenantId, id });
+  if (row === undefined) throw new NotFoundError(model.name, id);
+}
+
+/** Checks several references of one model with one query. @throws {NotFoundError} */
+export async function assertAllExist(
+  storage: Storage,
+  ctx: TenantContext,
+  model: ModelDefinition,
+  ids: readonly string[],
+): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  const rows = await storage.findMany({ model, tenantId: ctx.tenantId, where: { id: { in: unique } }, select: ['id'] });
+  const found = new Set(rows.map((r) => r.id));
+  const missing = unique.find((id) => !found.has(id));
+  if (missing !== undefined) throw new NotFoundError(model.name, missing);
+}
+
+/** The owned fields of a new record: owner checked, tags and custom defaulted and validated. */
+export function ownedDefaults(
+  ctx: TenantContext,
+  entity: CustomizableEntity,
+  input: { ownerId?: string | null | undefined; tags?: string[] | undefined; custom?: Record<string, unknown> | undefined },
+): { ownerId: string | null; tags: string[]; custom: Record<string, unknown> } {
+  return {
+    ownerId: input.ownerId ?? null,
+    tags: input.tags ?? [],
+    custom: parseCustom(ctx.runtime.customFields, entity, input.custom ?? {}),
+  };
+}
+
+/** `custom` after an update: the new keys merged over the old, then validated as a whole. */
+export function mergedCustom(
+  ctx: TenantContext,
+  entity: CustomizableEntity,
+  before: Record<string, unknown>,
+  patch: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (patch === undefined) return undefined;
+  const merged = { ...before, ...patch };
+  for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key];
+  return parseCustom(ctx.runtime.customFields, entity, merged);
+}
+
+/** Drops keys whose value is `undefined`, so a patch only names what it changes. */
+export function defined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+  return out;
+}
+
+/**
+ * Walks up a parent chain from `parentId` and refuses when it reaches `id`, so
+ * hierarchies (teams, parent companies) stay trees.
+ * @throws {ValidationError}
+ */
+export async function assertNoCycle(
+  id: string,
+  parentId: string,
+  parentOf: (id: string) => Promise<string | null>,
+  field: string,
+): Promise<void> {
+  let current: string | null = parentId;
+  for (let depth = 0; current !== null; depth++) {
+    if (current === id || depth > 100) throw ValidationError.single('A record cannot be its own ancestor', [field]);
+    current = await parentOf(current);
+  }
+}

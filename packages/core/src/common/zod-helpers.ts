@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+
+/**
+ * Parses `input` with `schema`, turning a zod failure into {@link ValidationError}
+ * that carries every issue. Every public method starts here, before any storage call.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw ValidationError.fromZod(result.error, what);
+  return result.data;
+}
+
+/** A record id: generated ids are ULIDs, imported ones may be any short string. */
+export const idSchema = z.string().min(1).max(64);
+
+/** A tenant id: short, printable, no whitespace. */
+export const tenantIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'Tenant ids use letters, digits and . _ : -');
+
+/** An instant at the boundary: ISO string or Date; stored as an ISO UTC string. */
+export const timestampSchema = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date(), z.date()])
+  .transform((value, ctx) => {
+    const date = value instanceof Date ? value : new Date(value);
+    const time = date.getTime();
+    if (Number.isNaN(time) || time < -62_135_596_800_000 || time > 253_402_300_799_999) {
+      ctx.addIssue({ code: 'custom', message: 'Invalid timestamp' });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  });
+
+/** A calendar date `YYYY-MM-DD` (a Date is accepted and read in UTC). */
+export const dateSchema = z
+  .union([z.iso.date(), z.date()])
+  .transform((value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value));
+
+/** Tags: short trimmed strings, de-duplicated, order kept. */
+export const tagsSchema = z
+  .array(z.string().trim().min(1).max(64))
+  .max(100)
+  .transform((tags) => [...new Set(tags)]);
+
+/** ISO 4217 currency code. */
+export const currencySchema = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'Currency is a three-letter ISO 4217 code')
+  .transform((code) => code.toUpperCase());
+
+/** Money in integer minor units (cents) of a currency. */
+export const moneySchema = z.strictObject({
+  minor: z.union([z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER), z.bigint()]),
+  currency: currencySchema,
+});
+
+/** Money: an amount in integer minor units (cents) and its ISO 4217 currency. */
+export type Money = { minor: number | bigint; currency: string };
+
+/** Optional short text: trimmed, empty becomes absent. */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .transform((s) => s.trim())
+    .transform((s) => (s === '' ? null : s))
+    .nullable()
+    .optional();
+
+/** Options of a versioned write. */
+export const writeOptionsSchema = z
+  .strictObject({ expectedVersion: z.number().int().min(1).optional() })
+  .optional()
+  .default({});
+
+/** Options accepted by every update and delete. */
+export interface WriteOptions {
+  /**
+   * Fail with `ConflictError` unless the record is still at this version, so a
+   * concurrent change is never silently overwritten.
+   */
+  expectedVersion?: number;
+}

@@ -1,0 +1,149 @@
+import type { TenantContext } from '../common/context.js';
+import { EntityStore } from '../common/entity-store.js';
+import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
+import { contactModel } from '../contacts/contact.model.js';
+import { dealModel } from '../deals/deal.model.js';
+import { memberModel } from '../members/member.model.js';
+import type { Row } from '../storage/adapter.js';
+import { companyModel } from './company.model.js';
+import { type Company, type CompanyInput, companyInputSchema, type CompanyPatch, companyPatchSchema } from './company.schema.js';
+
+/** Maps the stored revenue columns onto the record's money object. */
+function toCompany(row: Row): Company {
+  const { annualRevenueMinor, annualRevenueCurrency, ...rest } = row;
+  return {
+    ...(rest as Omit<Company, 'annualRevenue'>),
+    annualRevenue:
+      annualRevenueMinor === null || annualRevenueMinor === undefined
+        ? null
+        : { minor: annualRevenueMinor as number | bigint, currency: annualRevenueCurrency as string },
+  };
+}
+
+function toCompanyRow(company: Partial<Company>): Row {
+  const { annualRevenue, ...rest } = company;
+  if (annualRevenue === undefined) return rest;
+  return {
+    ...rest,
+    annualRevenueMinor: annualRevenue?.minor ?? null,
+    annualRevenueCurrency: annualRevenue?.currency ?? null,
+  };
+}
+
+/** Companies (accounts). Reached as `crm.tenant(id).companies`. */
+export class CompaniesService {
+  readonly #ctx: TenantContext;
+  /** @internal */
+  readonly store: EntityStore<Company>;
+
+  /** @internal */
+  constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
+    this.store = new EntityStore<Company>(ctx, companyModel, toCompany, toCompanyRow);
+  }
+
+  /**
+   * Creates a company.
+   * @throws {ValidationError} @throws {NotFoundError} for an unknown parent or owner @throws {DuplicateError} for a domain already used
+   * @example
+   * const acme = await t.companies.create({ name: 'Acme', domain: 'https://www.acme.io' }); // domain: 'acme.io'
+   */
+  async create(input: CompanyInput): Promise<Company> {
+    const data = parseInput(companyInputSchema, input, 'company');
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, companyModel, data.parentCompanyId);
+      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+      const company = await this.store.insert(
+        w,
+        toCompanyRow({
+          name: data.name,
+          domain: data.domain ?? null,
+          sector: data.sector ?? null,
+          employees: data.employees ?? null,
+          annualRevenue: data.annualRevenue ?? null,
+          foundedYear: data.foundedYear ?? null,
+          city: data.city ?? null,
+          country: data.country ?? null,
+          parentCompanyId: data.parentCompanyId ?? null,
+          externalId: data.externalId ?? null,
+          ...ownedDefaults(this.#ctx, 'company', data),
+        }),
+      );
+      w.emit('company.created', { record: company });
+      return company;
+    });
+  }
+
+  /** Reads a company. @throws {NotFoundError} */
+  get(id: string): Promise<Company> {
+    return this.store.get(parseInput(idSchema, id, 'company id'));
+  }
+
+  /** Finds a company by its normalised domain (`www.Acme.io` finds `acme.io`). */
+  async findByDomain(domain: string): Promise<Company | undefined> {
+    const normalized = parseInput(companyInputSchema.shape.domain, domain, 'domain');
+    if (!normalized) return undefined;
+    return (await this.store.all({ domain: normalized }))[0];
+  }
+
+  /** Lists companies. Filter on stored fields, e.g. `{ sector: 'retail', employees: { gte: 100 } }`. */
+  list(options?: ListOptions): Promise<Page<Company>> {
+    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
+  }
+
+  /** Direct subsidiaries of a company, by name. */
+  subsidiaries(id: string): Promise<Company[]> {
+    const parentCompanyId = parseInput(idSchema, id, 'company id');
+    return this.store.all({ parentCompanyId }, [{ field: 'name' }]);
+  }
+
+  /**
+   * Changes a company; `custom` keys merge into the existing ones (`null` removes a key).
+   * @throws {ValidationError} for a parent that would make a cycle @throws {NotFoundError} @throws {ConflictError} @throws {DuplicateError}
+   */
+  async update(id: string, patch: CompanyPatch, options?: WriteOptions): Promise<Company> {
+    const companyId = parseInput(idSchema, id, 'company id');
+    const data = parseInput(companyPatchSchema, patch, 'company patch');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+      if (data.parentCompanyId) {
+        await assertNoCycle(
+          companyId,
+          data.parentCompanyId,
+          async (parentId) => (await this.store.get(parentId, w.tx)).parentCompanyId,
+          'parentCompanyId',
+        );
+      }
+      const { after, changes } = await this.store.patch(
+        w,
+        companyId,
+        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'company', before.custom, data.custom) }),
+        expectedVersion,
+      );
+      if (changes.length > 0) w.emit('company.updated', { record: after, changes });
+      return after;
+    });
+  }
+
+  /**
+   * Deletes a company. Contacts and deals keep their history but lose the link
+   * (their `companyId` becomes null) in the same transaction.
+   * @throws {NotFoundError} @throws {ConflictError}
+   */
+  async delete(id: string, options?: WriteOptions): Promise<void> {
+    const companyId = parseInput(idSchema, id, 'company id');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    await this.#ctx.write(async (w) => {
+      const record = await this.store.remove(w, companyId, expectedVersion);
+      const tenantId = this.#ctx.tenantId;
+      for (const model of [contactModel, dealModel]) {
+        await w.tx.updateMany({ model, tenantId, where: { companyId }, data: { companyId: null, updatedAt: w.now } });
+      }
+      await w.tx.updateMany({ model: companyModel, tenantId, where: { parentCompanyId: companyId }, data: { parentCompanyId: null, updatedAt: w.now } });
+      w.emit('company.deleted', { record });
+    });
+  }
+}

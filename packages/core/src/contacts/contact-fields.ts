@@ -1,0 +1,69 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { ValidationError } from '../errors.js';
+import type { Contact, ContactPatch } from './contact.schema.js';
+import { toE164 } from './phone.js';
+
+type EmailEntry = Contact['emails'][number];
+type PhoneEntry = Contact['phones'][number];
+
+/** The primary email plus the list, primary first, without repeats. */
+export function mergeEmails(primary: string | null | undefined, list: EmailEntry[] | undefined): EmailEntry[] {
+  const all = [...(primary ? [{ address: primary, label: null }] : []), ...(list ?? [])];
+  const seen = new Set<string>();
+  return all.filter((e) => !seen.has(e.address) && seen.add(e.address));
+}
+
+/**
+ * The primary phone plus the list, each normalised to E.164, primary first,
+ * without repeats.
+ * @throws {ValidationError} naming the number that is not a valid phone number.
+ */
+export function mergePhones(
+  primary: string | null | undefined,
+  list: { number: string; label?: string | null | undefined }[] | undefined,
+  defaultCountry: CountryCode | undefined,
+): PhoneEntry[] {
+  const entries: PhoneEntry[] = [];
+  const seen = new Set<string>();
+  const add = (raw: string, label: string | null, path: PropertyKey[]) => {
+    const number = toE164(raw, defaultCountry);
+    if (number === null) {
+      throw ValidationError.single(
+        `${JSON.stringify(raw)} is not a valid phone number${defaultCountry ? '' : ' (no default country is set: use the +country format)'}`,
+        path,
+      );
+    }
+    if (!seen.has(number)) {
+      seen.add(number);
+      entries.push({ number, label });
+    }
+  };
+  if (primary) add(primary, null, ['phone']);
+  list?.forEach((p, i) => add(p.number, p.label ?? null, ['phones', i, 'number']));
+  return entries;
+}
+
+/**
+ * The email and phone columns for a patch: only what the patch mentions, with
+ * the primary kept first in the lists.
+ */
+export function contactPointsPatch(
+  before: Contact,
+  patch: Pick<ContactPatch, 'email' | 'emails' | 'phone' | 'phones'> & { emails?: EmailEntry[] | undefined },
+  defaultCountry: CountryCode | undefined,
+): Partial<Contact> {
+  const out: Partial<Contact> = {};
+  if (patch.email !== undefined || patch.emails !== undefined) {
+    const primary = patch.email === undefined ? before.email : patch.email;
+    const rest = patch.emails ?? before.emails.filter((e) => e.address !== before.email);
+    out.emails = mergeEmails(primary, rest);
+    out.email = out.emails[0]?.address ?? null;
+  }
+  if (patch.phone !== undefined || patch.phones !== undefined) {
+    const primary = patch.phone === undefined ? before.phone : patch.phone;
+    const rest = patch.phones ?? before.phones.filter((p) => p.number !== before.phone);
+    out.phones = mergePhones(primary, rest, defaultCountry);
+    out.phone = out.phones[0]?.number ?? null;
+  }
+  return out;
+}

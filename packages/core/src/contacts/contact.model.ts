@@ -1,0 +1,42 @@
+import { ownedFields } from '../common/record.js';
+import { defineModel } from '../storage/schema.js';
+
+/** Storage of contacts (people). */
+export const contactModel = defineModel({
+  name: 'contact',
+  table: 'crm_contact',
+  fields: {
+    ...ownedFields,
+    firstName: { type: 'string', nullable: true },
+    lastName: { type: 'string', nullable: true },
+    email: { type: 'string', nullable: true },
+    emails: { type: 'json' },
+    phone: { type: 'string', nullable: true },
+    phones: { type: 'json' },
+    companyId: { type: 'string', nullable: true },
+    title: { type: 'string', nullable: true },
+    lifecycleStage: { type: 'string' },
+    source: { type: 'string', nullable: true },
+    birthDate: { type: 'date', nullable: true },
+    occupation: { type: 'string', nullable: true },
+    familyStatus: { type: 'string', nullable: true },
+    city: { type: 'string', nullable: true },
+    country: { type: 'string', nullable: true },
+    preferredChannel: { type: 'string', nullable: true },
+    productInterests: { type: 'json' },
+    consent: { type: 'json' },
+    satisfaction: { type: 'integer', nullable: true },
+    satisfactionAt: { type: 'timestamp', nullable: true },
+    externalId: { type: 'string', nullable: true },
+  },
+  indexes: [
+    { name: 'email', fields: ['email'], whereNotNull: ['email'] },
+    { name: 'phone', fields: ['phone'], whereNotNull: ['phone'] },
+    { name: 'external', fields: ['externalId'], unique: true, whereNotNull: ['externalId'] },
+    { name: 'company', fields: ['companyId'] },
+    { name: 'lifecycle_created', fields: ['lifecycleStage', 'createdAt'] },
+    { name: 'owner', fields: ['ownerId', 'createdAt'] },
+    { name: 'last_name', fields: ['lastName', 'firstName'] },
+    { name: 'created', fields: ['createdAt'] },
+  ],
+});

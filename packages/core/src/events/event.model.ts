@@ -1,0 +1,20 @@
+import { defineModel } from '../storage/schema.js';
+
+/**
+ * The outbox: every domain event, written in the same transaction as the
+ * change it describes. In-process listeners hear it after commit; durable
+ * consumers (the workflow engine) read the table, so a crash between commit and
+ * emission loses nothing.
+ */
+export const eventModel = defineModel({
+  name: 'event',
+  table: 'crm_event',
+  versioned: false,
+  fields: {
+    type: { type: 'string' },
+    actorId: { type: 'string', nullable: true },
+    occurredAt: { type: 'timestamp' },
+    data: { type: 'json' },
+  },
+  indexes: [{ name: 'type_occurred', fields: ['type', 'occurredAt'] }],
+});

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ownedInputShape, type OwnedRecord } from '../common/record.js';
+import { idSchema, optionalText, timestampSchema } from '../common/zod-helpers.js';
+
+/** Kinds of interaction. */
+export const interactionTypes = ['call', 'email', 'meeting', 'sms', 'chat', 'social', 'visit', 'note'] as const;
+/** One of {@link interactionTypes}. */
+export type InteractionType = (typeof interactionTypes)[number];
+
+/** Who started it: the customer (inbound), the tenant (outbound), or nobody outside (internal notes). */
+export const interactionDirections = ['inbound', 'outbound', 'internal'] as const;
+/** One of {@link interactionDirections}. */
+export type InteractionDirection = (typeof interactionDirections)[number];
+
+/** Input of `interactions.log`. */
+export const interactionInputSchema = z
+  .strictObject({
+    type: z.enum(interactionTypes),
+    /** @default 'internal' for notes, else 'outbound' */
+    direction: z.enum(interactionDirections).optional(),
+    /** The medium in the host's words: `zoom`, `whatsapp`, `linkedin`... */
+    channel: optionalText(60),
+    subject: optionalText(500),
+    body: z.string().max(1_000_000).nullable().optional(),
+    /** @default now */
+    occurredAt: timestampSchema.optional(),
+    durationSeconds: z.number().int().min(0).max(31 * 24 * 3600).nullable().optional(),
+    outcome: optionalText(200),
+    /** Contacts taking part. */
+    contactIds: z.array(idSchema).max(100).optional(),
+    /** Members taking part. */
+    memberIds: z.array(idSchema).max(100).optional(),
+    companyId: idSchema.nullable().optional(),
+    dealId: idSchema.nullable().optional(),
+    caseId: idSchema.nullable().optional(),
+    campaignId: idSchema.nullable().optional(),
+    ...ownedInputShape,
+  });
+/** Input of `interactions.log`. */
+export type InteractionInput = z.input<typeof interactionInputSchema>;
+
+/** A logged call, email, meeting, message, visit or note. */
+export interface Interaction extends OwnedRecord {
+  type: InteractionType;
+  direction: InteractionDirection;
+  channel: string | null;
+  subject: string | null;
+  body: string | null;
+  occurredAt: string;
+  durationSeconds: number | null;
+  outcome: string | null;
+  contactIds: string[];
+  memberIds: string[];
+  companyId: string | null;
+  dealId: string | null;
+  caseId: string | null;
+  campaignId: string | null;
+}

@@ -1,0 +1,82 @@
+import type { TenantContext } from '../common/context.js';
+import { EntityStore } from '../common/entity-store.js';
+import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { assertAllExist, assertExists, ownedDefaults } from '../common/references.js';
+import { idSchema, parseInput } from '../common/zod-helpers.js';
+import { companyModel } from '../companies/company.model.js';
+import { contactModel } from '../contacts/contact.model.js';
+import { dealModel } from '../deals/deal.model.js';
+import { memberModel } from '../members/member.model.js';
+import type { Row } from '../storage/adapter.js';
+import { interactionContactModel, interactionModel } from './interaction.model.js';
+import { type Interaction, type InteractionInput, interactionInputSchema } from './interaction.schema.js';
+
+/** Calls, emails, meetings and notes. Reached as `crm.tenant(id).interactions`. */
+export class InteractionsService {
+  readonly #ctx: TenantContext;
+  /** @internal */
+  readonly store: EntityStore<Interaction>;
+
+  /** @internal */
+  constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
+    this.store = new EntityStore<Interaction>(ctx, interactionModel, (row: Row) => row as unknown as Interaction);
+  }
+
+  /**
+   * Logs an interaction. When a deal is given and no company, the deal's company is used.
+   * @throws {ValidationError} @throws {NotFoundError} for an unknown contact, member, company or deal
+   * @example
+   * await t.interactions.log({ type: 'call', direction: 'outbound', contactIds: [ada.id], dealId: deal.id, durationSeconds: 420 });
+   */
+  async log(input: InteractionInput): Promise<Interaction> {
+    const data = parseInput(interactionInputSchema, input, 'interaction');
+    return this.#ctx.write(async (w) => {
+      const tx = w.tx;
+      const contactIds = [...new Set(data.contactIds ?? [])];
+      const memberIds = [...new Set(data.memberIds ?? [])];
+      await assertAllExist(tx, this.#ctx, contactModel, contactIds);
+      await assertAllExist(tx, this.#ctx, memberModel, [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
+      await assertExists(tx, this.#ctx, companyModel, data.companyId);
+      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.#ctx.tenantId, id: data.dealId }) : undefined;
+      if (data.dealId && !deal) await assertExists(tx, this.#ctx, dealModel, data.dealId);
+      const occurredAt = data.occurredAt ?? w.now;
+      const interaction = await this.store.insert(w, {
+        type: data.type,
+        direction: data.direction ?? (data.type === 'note' ? 'internal' : 'outbound'),
+        channel: data.channel ?? null,
+        subject: data.subject ?? null,
+        body: data.body ?? null,
+        occurredAt,
+        durationSeconds: data.durationSeconds ?? null,
+        outcome: data.outcome ?? null,
+        contactIds,
+        memberIds,
+        companyId: data.companyId ?? (deal?.companyId as string | null | undefined) ?? null,
+        dealId: data.dealId ?? null,
+        caseId: data.caseId ?? null,
+        campaignId: data.campaignId ?? null,
+        ...ownedDefaults(this.#ctx, 'interaction', data),
+      });
+      if (contactIds.length > 0) {
+        const rows = contactIds.map((contactId) => ({
+          tenantId: this.#ctx.tenantId, id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now,
+          interactionId: interaction.id, contactId, occurredAt,
+        }));
+        await tx.createMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, rows });
+      }
+      w.emit('interaction.logged', { record: interaction });
+      return interaction;
+    });
+  }
+
+  /** Reads an interaction. @throws {NotFoundError} */
+  get(id: string): Promise<Interaction> {
+    return this.store.get(parseInput(idSchema, id, 'interaction id'));
+  }
+
+  /** Lists interactions, e.g. `{ where: { type: 'call', ownerId }, orderBy: { occurredAt: 'desc' } }`. */
+  list(options?: ListOptions): Promise<Page<Interaction>> {
+    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
+  }
+}

@@ -1,0 +1,77 @@
+import type { TenantContext } from '../common/context.js';
+import { EntityStore } from '../common/entity-store.js';
+import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
+import type { Row } from '../storage/adapter.js';
+import { memberModel, teamModel } from './member.model.js';
+import { type Team, type TeamInput, teamInputSchema, type TeamPatch, teamPatchSchema } from './member.schema.js';
+
+/** Teams of members. Reached as `crm.tenant(id).teams`. */
+export class TeamsService {
+  readonly #ctx: TenantContext;
+  /** @internal */
+  readonly store: EntityStore<Team>;
+
+  /** @internal */
+  constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
+    this.store = new EntityStore<Team>(ctx, teamModel, (row: Row) => row as unknown as Team);
+  }
+
+  /**
+   * Creates a team.
+   * @throws {ValidationError} @throws {NotFoundError} for an unknown manager or parent @throws {DuplicateError} for a taken name
+   * @example
+   * const west = await t.teams.create({ name: 'West' });
+   */
+  async create(input: TeamInput): Promise<Team> {
+    const data = parseInput(teamInputSchema, input, 'team');
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, memberModel, data.managerId);
+      await assertExists(w.tx, this.#ctx, teamModel, data.parentTeamId);
+      const team = await this.store.insert(w, {
+        name: data.name,
+        managerId: data.managerId ?? null,
+        parentTeamId: data.parentTeamId ?? null,
+        ...ownedDefaults(this.#ctx, 'team', data),
+      });
+      w.emit('team.created', { record: team });
+      return team;
+    });
+  }
+
+  /** Reads a team. @throws {NotFoundError} */
+  get(id: string): Promise<Team> {
+    return this.store.get(parseInput(idSchema, id, 'team id'));
+  }
+
+  /** Lists teams. */
+  list(options?: ListOptions): Promise<Page<Team>> {
+    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
+  }
+
+  /**
+   * Changes a team. Refuses a parent that would make the hierarchy a cycle.
+   * @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError}
+   */
+  async update(id: string, patch: TeamPatch, options?: WriteOptions): Promise<Team> {
+    const teamId = parseInput(idSchema, id, 'team id');
+    const data = parseInput(teamPatchSchema, patch, 'team patch');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, memberModel, data.managerId);
+      if (data.parentTeamId) {
+        await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.tx)).parentTeamId, 'parentTeamId');
+      }
+      const { after, changes } = await this.store.patch(
+        w,
+        teamId,
+        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'team', before.custom, data.custom) }),
+        expectedVersion,
+      );
+      if (changes.length > 0) w.emit('team.updated', { record: after, changes });
+      return after;
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import type { TenantContext } from '../common/context.js';
+import { EntityStore } from '../common/entity-store.js';
+import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
+import type { Row } from '../storage/adapter.js';
+import { productModel } from './product.model.js';
+import { type Product, type ProductInput, productInputSchema, type ProductPatch, productPatchSchema } from './product.schema.js';
+
+function toProduct(row: Row): Product {
+  const { priceMinor, currency, ...rest } = row;
+  return {
+    ...(rest as Omit<Product, 'price'>),
+    price: priceMinor === null || priceMinor === undefined ? null : { minor: priceMinor as number, currency: currency as string },
+  };
+}
+
+function toProductRow(product: Partial<Product>): Row {
+  const { price, ...rest } = product;
+  if (price === undefined) return rest;
+  return { ...rest, priceMinor: price?.minor ?? null, currency: price?.currency ?? null };
+}
+
+/** The product catalogue. Reached as `crm.tenant(id).products`. */
+export class ProductsService {
+  readonly #ctx: TenantContext;
+  /** @internal */
+  readonly store: EntityStore<Product>;
+
+  /** @internal */
+  constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
+    this.store = new EntityStore<Product>(ctx, productModel, toProduct, toProductRow);
+  }
+
+  /**
+   * Adds a product.
+   * @throws {ValidationError} @throws {DuplicateError} for a taken name or SKU
+   * @example
+   * await t.products.create({ name: 'GTX Pro', series: 'GTX', price: { minor: 479_900, currency: 'USD' } });
+   */
+  async create(input: ProductInput): Promise<Product> {
+    const data = parseInput(productInputSchema, input, 'product');
+    return this.#ctx.write(async (w) => {
+      const product = await this.store.insert(
+        w,
+        toProductRow({
+          name: data.name,
+          sku: data.sku ?? null,
+          series: data.series ?? null,
+          price: data.price ?? null,
+          warrantyMonths: data.warrantyMonths ?? null,
+          active: data.active,
+          ...ownedDefaults(this.#ctx, 'product', data),
+        }),
+      );
+      w.emit('product.created', { record: product });
+      return product;
+    });
+  }
+
+  /** Reads a product. @throws {NotFoundError} */
+  get(id: string): Promise<Product> {
+    return this.store.get(parseInput(idSchema, id, 'product id'));
+  }
+
+  /** The product with exactly this name, if any. */
+  async findByName(name: string): Promise<Product | undefined> {
+    return (await this.store.all({ name: parseInput(productInputSchema.shape.name, name, 'product name') }))[0];
+  }
+
+  /** Lists products. */
+  list(options?: ListOptions): Promise<Page<Product>> {
+    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
+  }
+
+  /** Changes a product. @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError} */
+  async update(id: string, patch: ProductPatch, options?: WriteOptions): Promise<Product> {
+    const productId = parseInput(idSchema, id, 'product id');
+    const data = parseInput(productPatchSchema, patch, 'product patch');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    return this.#ctx.write(async (w) => {
+      const { after, changes } = await this.store.patch(
+        w,
+        productId,
+        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'product', before.custom, data.custom) }),
+        expectedVersion,
+      );
+      if (changes.length > 0) w.emit('product.updated', { record: after, changes });
+      return after;
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import type { TenantContext } from '../common/context.js';
+import type { PipelinesService } from '../pipelines/pipelines.service.js';
+import { type PipelineSummary, type PipelineSummaryOptions, pipelineSummary } from './pipeline-summary.js';
+import { type WinRateOptions, type WinRateRow, winRate } from './win-rate.js';
+
+/**
+ * Reports, each one aggregate pushed down to SQL through the storage
+ * contract: no report loads deals into memory. Reached as `crm.tenant(id).reports`.
+ */
+export class ReportsService {
+  readonly #ctx: TenantContext;
+  readonly #pipelines: PipelinesService;
+
+  /** @internal */
+  constructor(ctx: TenantContext, pipelines: PipelinesService) {
+    this.#ctx = ctx;
+    this.#pipelines = pipelines;
+  }
+
+  /**
+   * Deals per stage of a pipeline: count, amount and probability-weighted amount.
+   * @throws {NotFoundError} for an unknown pipeline
+   * @example
+   * const summary = await t.reports.pipelineSummary(sales.id);
+   * for (const s of summary.stages) console.log(s.name, s.count, s.amount.minor, s.weightedAmount.minor);
+   */
+  pipelineSummary(pipelineId: string, options?: PipelineSummaryOptions): Promise<PipelineSummary> {
+    return pipelineSummary(this.#ctx, this.#pipelines, pipelineId, options);
+  }
+
+  /**
+   * Win rate (won / closed) by owner, close period or both.
+   * @example
+   * const best = await t.reports.winRate({ by: 'owner', orderBy: 'wonAmount', limit: 5 });
+   */
+  winRate(options?: WinRateOptions): Promise<WinRateRow[]> {
+    return winRate(this.#ctx, options);
+  }
+}

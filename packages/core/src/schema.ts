@@ -1,0 +1,41 @@
+import { auditModel } from './audit/audit.model.js';
+import { companyModel } from './companies/company.model.js';
+import { contactModel } from './contacts/contact.model.js';
+import { dealContactModel, dealModel, stageChangeModel } from './deals/deal.model.js';
+import { eventModel } from './events/event.model.js';
+import { interactionContactModel, interactionModel } from './interactions/interaction.model.js';
+import { memberModel, teamModel } from './members/member.model.js';
+import { pipelineModel, stageModel } from './pipelines/pipeline.model.js';
+import { productModel } from './products/product.model.js';
+import { createModelsMigration, type Migration, type ModelDefinition } from './storage/schema.js';
+import { taskModel } from './tasks/task.model.js';
+
+/**
+ * Every model of the CRM core, by name. Adapters and tools read it; the
+ * conformance suite and benchmarks use the real definitions from here.
+ */
+export const coreModels = {
+  member: memberModel,
+  team: teamModel,
+  company: companyModel,
+  contact: contactModel,
+  product: productModel,
+  pipeline: pipelineModel,
+  stage: stageModel,
+  deal: dealModel,
+  dealContact: dealContactModel,
+  stageChange: stageChangeModel,
+  interaction: interactionModel,
+  interactionContact: interactionContactModel,
+  task: taskModel,
+  auditEntry: auditModel,
+  event: eventModel,
+} as const satisfies Record<string, ModelDefinition>;
+
+/**
+ * The core's migrations, in order. `crm.migrate()` applies them; hosts that
+ * run migrations themselves get the SQL from `adapter.compileMigrations(coreMigrations)`.
+ */
+export const coreMigrations: readonly Migration[] = [
+  createModelsMigration('0001_crm_core', Object.values(coreModels)),
+];
