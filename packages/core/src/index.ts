@@ -63,7 +63,7 @@ export { toTimestamp } from './storage/values.js';
 
 export { createCrm, Crm, TenantScope, type CrmOptions, type TenantOptions } from './crm.js';
 export { coreModels, coreMigrations } from './schema.js';
-export { systemClock, type Clock } from './common/clock.js';
+export { systemClock, ManualClock, type Clock } from './common/clock.js';
 export { newId } from './common/ids.js';
 export { withRetry, type RetryOptions } from './common/retry.js';
 export { customizableEntities, type CustomizableEntity, type CustomFieldSchemas } from './common/custom-fields.js';

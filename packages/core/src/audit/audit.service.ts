@@ -27,14 +27,14 @@ export class AuditService {
    * const trail = await t.audit.forRecord('deal', deal.id);
    * // [{ action: 'update', actorId: 'm1', changes: [{ field: 'stageId', from: 's1', to: 's2' }, ...], at: '...' }]
    */
-  forRecord(entity: string, recordId: string, options?: { limit?: number; cursor?: string }): Promise<Page<AuditEntry>> {
+  async forRecord(entity: string, recordId: string, options?: { limit?: number; cursor?: string }): Promise<Page<AuditEntry>> {
     const where = { entity: parseInput(z.string().max(64), entity, 'entity'), recordId: parseInput(idSchema, recordId, 'record id') };
     const opts = parseInput(trailOptionsSchema, options, 'options');
     return this.#store.list({ ...opts, orderBy: { at: 'asc' } }, where);
   }
 
   /** What one member changed, newest first. */
-  byActor(actorId: string, options?: { limit?: number; cursor?: string }): Promise<Page<AuditEntry>> {
+  async byActor(actorId: string, options?: { limit?: number; cursor?: string }): Promise<Page<AuditEntry>> {
     const where = { actorId: parseInput(idSchema, actorId, 'actor id') };
     const opts = parseInput(trailOptionsSchema, options, 'options');
     return this.#store.list({ ...opts, orderBy: { at: 'desc' } }, where);

@@ -77,7 +77,7 @@ export class CompaniesService {
   }
 
   /** Reads a company. @throws {NotFoundError} */
-  get(id: string): Promise<Company> {
+  async get(id: string): Promise<Company> {
     return this.store.get(parseInput(idSchema, id, 'company id'));
   }
 
@@ -89,12 +89,12 @@ export class CompaniesService {
   }
 
   /** Lists companies. Filter on stored fields, e.g. `{ sector: 'retail', employees: { gte: 100 } }`. */
-  list(options?: ListOptions): Promise<Page<Company>> {
+  async list(options?: ListOptions): Promise<Page<Company>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Direct subsidiaries of a company, by name. */
-  subsidiaries(id: string): Promise<Company[]> {
+  async subsidiaries(id: string): Promise<Company[]> {
     const parentCompanyId = parseInput(idSchema, id, 'company id');
     return this.store.all({ parentCompanyId }, [{ field: 'name' }]);
   }

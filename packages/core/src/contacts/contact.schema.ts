@@ -22,7 +22,10 @@ const emailSchema = z.email().max(254).transform((e) => e.trim().toLowerCase());
 const contactFields = z.strictObject({
     firstName: optionalText(100),
     lastName: optionalText(100),
-    /** The primary email, also put first in `emails`. Compared lower-case. */
+    /**
+     * The primary email, also put first in `emails`. Compared lower-case. On
+     * update it replaces the previous primary; list that one in `emails` to keep it.
+     */
     email: emailSchema.nullable().optional(),
     emails: z.array(z.strictObject({ address: emailSchema, label: optionalText(40) })).max(20).optional(),
     /** The primary phone in any common format; stored as E.164. */

@@ -74,7 +74,7 @@ export class ContactsService {
   }
 
   /** Reads a contact. @throws {NotFoundError} */
-  get(id: string): Promise<Contact> {
+  async get(id: string): Promise<Contact> {
     return this.store.get(parseInput(idSchema, id, 'contact id'));
   }
 
@@ -83,18 +83,18 @@ export class ContactsService {
    * @example
    * await t.contacts.list({ where: { lifecycleStage: 'lead', tags: { has: 'vip' } }, orderBy: { createdAt: 'desc' }, limit: 50 });
    */
-  list(options?: ListOptions): Promise<Page<Contact>> {
+  async list(options?: ListOptions): Promise<Page<Contact>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Contacts whose primary email is this address (compared lower-case). */
-  findByEmail(email: string): Promise<Contact[]> {
+  async findByEmail(email: string): Promise<Contact[]> {
     const address = parseInput(z.email().max(254), email.trim(), 'email').toLowerCase();
     return this.store.all({ email: address });
   }
 
   /** Contacts whose primary phone is this number, after E.164 normalisation. */
-  findByPhone(phone: string): Promise<Contact[]> {
+  async findByPhone(phone: string): Promise<Contact[]> {
     const number = toE164(parseInput(z.string().max(40), phone, 'phone'), this.#ctx.runtime.defaultCountry);
     if (number === null) throw ValidationError.single(`${JSON.stringify(phone)} is not a valid phone number`, ['phone']);
     return this.store.all({ phone: number });

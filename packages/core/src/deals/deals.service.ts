@@ -74,7 +74,7 @@ export class DealsService {
   }
 
   /** Reads a deal. @throws {NotFoundError} */
-  get(id: string): Promise<Deal> {
+  async get(id: string): Promise<Deal> {
     return this.store.get(parseInput(idSchema, id, 'deal id'));
   }
 
@@ -83,7 +83,7 @@ export class DealsService {
    * @example
    * await t.deals.list({ where: { status: 'open', amountMinor: { gte: 1_000_000 } }, orderBy: { expectedCloseOn: 'asc' } });
    */
-  list(options?: ListOptions): Promise<Page<Deal>> {
+  async list(options?: ListOptions): Promise<Page<Deal>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
@@ -147,7 +147,7 @@ export class DealsService {
   }
 
   /** Moves a deal to its pipeline's won stage. @throws {StateError} when the pipeline has none */
-  markWon(id: string, options?: Omit<MoveOptions, 'reason'>): Promise<Deal> {
+  async markWon(id: string, options?: Omit<MoveOptions, 'reason'>): Promise<Deal> {
     return this.#close(id, 'won', options);
   }
 
@@ -155,7 +155,7 @@ export class DealsService {
    * Moves a deal to its pipeline's lost stage with a reason.
    * @throws {StateError} when the pipeline has no lost stage
    */
-  markLost(id: string, options?: MoveOptions): Promise<Deal> {
+  async markLost(id: string, options?: MoveOptions): Promise<Deal> {
     return this.#close(id, 'lost', options);
   }
 

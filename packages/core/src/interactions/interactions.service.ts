@@ -71,12 +71,12 @@ export class InteractionsService {
   }
 
   /** Reads an interaction. @throws {NotFoundError} */
-  get(id: string): Promise<Interaction> {
+  async get(id: string): Promise<Interaction> {
     return this.store.get(parseInput(idSchema, id, 'interaction id'));
   }
 
   /** Lists interactions, e.g. `{ where: { type: 'call', ownerId }, orderBy: { occurredAt: 'desc' } }`. */
-  list(options?: ListOptions): Promise<Page<Interaction>> {
+  async list(options?: ListOptions): Promise<Page<Interaction>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 }

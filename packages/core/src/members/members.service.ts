@@ -41,12 +41,12 @@ export class MembersService {
   }
 
   /** Reads a member. @throws {NotFoundError} */
-  get(id: string): Promise<Member> {
+  async get(id: string): Promise<Member> {
     return this.store.get(parseInput(idSchema, id, 'member id'));
   }
 
   /** Lists members. @throws {ValidationError} for an unknown field in `where` or `orderBy` */
-  list(options?: ListOptions): Promise<Page<Member>> {
+  async list(options?: ListOptions): Promise<Page<Member>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 

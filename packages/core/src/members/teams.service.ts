@@ -42,12 +42,12 @@ export class TeamsService {
   }
 
   /** Reads a team. @throws {NotFoundError} */
-  get(id: string): Promise<Team> {
+  async get(id: string): Promise<Team> {
     return this.store.get(parseInput(idSchema, id, 'team id'));
   }
 
   /** Lists teams. */
-  list(options?: ListOptions): Promise<Page<Team>> {
+  async list(options?: ListOptions): Promise<Page<Team>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 

@@ -58,7 +58,7 @@ export class PipelinesService {
   }
 
   /** Reads a pipeline with its stages in order. @throws {NotFoundError} */
-  get(id: string): Promise<Pipeline> {
+  async get(id: string): Promise<Pipeline> {
     return this.load(parseInput(idSchema, id, 'pipeline id'));
   }
 

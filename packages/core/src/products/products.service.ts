@@ -60,7 +60,7 @@ export class ProductsService {
   }
 
   /** Reads a product. @throws {NotFoundError} */
-  get(id: string): Promise<Product> {
+  async get(id: string): Promise<Product> {
     return this.store.get(parseInput(idSchema, id, 'product id'));
   }
 
@@ -70,7 +70,7 @@ export class ProductsService {
   }
 
   /** Lists products. */
-  list(options?: ListOptions): Promise<Page<Product>> {
+  async list(options?: ListOptions): Promise<Page<Product>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 

@@ -24,7 +24,7 @@ export class ReportsService {
    * const summary = await t.reports.pipelineSummary(sales.id);
    * for (const s of summary.stages) console.log(s.name, s.count, s.amount.minor, s.weightedAmount.minor);
    */
-  pipelineSummary(pipelineId: string, options?: PipelineSummaryOptions): Promise<PipelineSummary> {
+  async pipelineSummary(pipelineId: string, options?: PipelineSummaryOptions): Promise<PipelineSummary> {
     return pipelineSummary(this.#ctx, this.#pipelines, pipelineId, options);
   }
 
@@ -33,7 +33,7 @@ export class ReportsService {
    * @example
    * const best = await t.reports.winRate({ by: 'owner', orderBy: 'wonAmount', limit: 5 });
    */
-  winRate(options?: WinRateOptions): Promise<WinRateRow[]> {
+  async winRate(options?: WinRateOptions): Promise<WinRateRow[]> {
     return winRate(this.#ctx, options);
   }
 }

@@ -113,6 +113,8 @@ export function validateWhere(model: ModelDefinition, where: Where | undefined, 
   }
   if (depth > 32) throw ValidationError.single('A where clause is nested too deeply (more than 32 levels)');
   for (const [key, value] of Object.entries(where)) {
+    // An unknown field is refused even without a value: it is a typo or a probe.
+    if (key !== 'and' && key !== 'or' && key !== 'not') resolveFieldRef(model, key);
     if (value === undefined) continue;
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) throw ValidationError.single(`"${key}" takes a list of where clauses`, [key]);
@@ -123,7 +125,6 @@ export function validateWhere(model: ModelDefinition, where: Where | undefined, 
       validateWhere(model, value as Where, depth + 1);
       continue;
     }
-    resolveFieldRef(model, key);
     if (!isFieldFilter(value)) {
       validateScalar(value, [key]);
       continue;

@@ -81,12 +81,12 @@ export class TasksService {
   }
 
   /** Reads a task. @throws {NotFoundError} */
-  get(id: string): Promise<Task> {
+  async get(id: string): Promise<Task> {
     return this.store.get(parseInput(idSchema, id, 'task id'));
   }
 
   /** Lists tasks. */
-  list(options?: ListOptions): Promise<Page<Task>> {
+  async list(options?: ListOptions): Promise<Page<Task>> {
     return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
@@ -94,7 +94,7 @@ export class TasksService {
    * A member's prioritised inbox: open and in-progress tasks, most urgent
    * priority first, then earliest due (undated last), then oldest.
    */
-  inbox(memberId: string, options?: Pick<ListOptions, 'limit' | 'cursor'>): Promise<Page<Task>> {
+  async inbox(memberId: string, options?: Pick<ListOptions, 'limit' | 'cursor'>): Promise<Page<Task>> {
     const assigneeId = parseInput(idSchema, memberId, 'member id');
     const { limit, cursor } = parseInput(listOptionsSchema, options, 'list options');
     return this.store.list(

@@ -87,7 +87,7 @@ export class TimelineService {
   }
 
   /** Everything about a deal: its interactions, its stage changes, tasks about it. */
-  forDeal(dealId: string, options?: TimelineOptions): Promise<TimelinePage> {
+  async forDeal(dealId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, dealId, 'deal id');
     return this.#page(options, [this.#interactionSource({ dealId: id }), this.#stageChanges({ dealId: id }), this.#tasks('deal', id)]);
   }

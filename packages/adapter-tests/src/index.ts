@@ -1,0 +1,25 @@
+export { runAdapterConformance, conformanceSuite } from './run.js';
+export {
+  conformanceParts,
+  describePart,
+  type ConformancePart,
+  type ConformanceContext,
+  type ConformanceTest,
+  type TestOptions,
+} from './context.js';
+export type { ConformanceOptions, ConformanceTarget, RawAccess } from './options.js';
+export { conformanceItem, conformanceJob, conformanceMigrations } from './models.js';
+export { matchesWhere, compareRows, expectedPage, cursorOf, valueAt, compareValues } from './reference.js';
+export { describeCrud } from './parts/crud.js';
+export { describeWhere } from './parts/where.js';
+export { describeJsonPaths } from './parts/json-paths.js';
+export { describeOrderingAndKeyset } from './parts/ordering.js';
+export { describeAggregate } from './parts/aggregate.js';
+export { describeTransactions } from './parts/transactions.js';
+export { describeVersionGuard } from './parts/version-guard.js';
+export { describeTenantIsolation } from './parts/tenant-isolation.js';
+export { describeCreateMany } from './parts/create-many.js';
+export { describeValues } from './parts/values.js';
+export { describeClaimDue } from './parts/claim-due.js';
+export { describeMigrations } from './parts/migrations.js';
+export { describeValidation } from './parts/validation.js';

@@ -1,0 +1,122 @@
+import { isFieldFilter } from '@crmkit/core';
+import type { FieldFilter, OrderTerm, Row, Scalar, Where } from '@crmkit/core';
+
+/**
+ * A small in-JS implementation of the documented where and ordering semantics.
+ * Property tests compare the adapter against it; it is deliberately naive
+ * (two-valued logic, NULL handling spelled out per operator) so it can be read
+ * as the specification.
+ */
+
+/** Reads a field or a JSON path (`custom.a.b`) from a row; missing keys and non-objects give null. */
+export function valueAt(row: Row, key: string): unknown {
+  const [field = '', ...path] = key.split('.');
+  let value: unknown = row[field];
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value === undefined ? null : value;
+}
+
+function normalise(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** Compares two non-null values of one type: numbers numerically, strings by code unit, false before true. */
+export function compareValues(a: unknown, b: unknown): number {
+  const x = normalise(a);
+  const y = normalise(b);
+  if ((typeof x === 'number' || typeof x === 'bigint') && (typeof y === 'number' || typeof y === 'bigint')) {
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
+  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  return Number.NaN;
+}
+
+function equals(value: unknown, operand: Scalar): boolean {
+  if (operand === null) return value === null;
+  return value !== null && compareValues(value, operand) === 0;
+}
+
+function ordered(value: unknown, operand: Scalar, test: (c: number) => boolean): boolean {
+  if (value === null || operand === null) return false;
+  const c = compareValues(value, operand);
+  return !Number.isNaN(c) && test(c);
+}
+
+function matchesFilter(value: unknown, filter: FieldFilter): boolean {
+  for (const [op, operand] of Object.entries(filter) as [keyof FieldFilter, unknown][]) {
+    if (operand === undefined) continue;
+    const ok = (() => {
+      switch (op) {
+        case 'eq': return equals(value, operand as Scalar);
+        case 'ne': return !equals(value, operand as Scalar);
+        case 'lt': return ordered(value, operand as Scalar, (c) => c < 0);
+        case 'lte': return ordered(value, operand as Scalar, (c) => c <= 0);
+        case 'gt': return ordered(value, operand as Scalar, (c) => c > 0);
+        case 'gte': return ordered(value, operand as Scalar, (c) => c >= 0);
+        case 'in': return (operand as Scalar[]).some((item) => equals(value, item));
+        case 'notIn': return !(operand as Scalar[]).some((item) => equals(value, item));
+        case 'contains': return typeof value === 'string' && value.includes(operand as string);
+        case 'startsWith': return typeof value === 'string' && value.startsWith(operand as string);
+        case 'has': return Array.isArray(value) && value.some((element) => element === operand);
+        case 'isNull': return (value === null) === operand;
+        default: throw new Error(`unknown operator ${String(op)}`);
+      }
+    })();
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Whether a row matches a where-tree: all keys hold, `and`/`or`/`not` combine, `not` is the complement. */
+export function matchesWhere(row: Row, where: Where | undefined): boolean {
+  if (where === undefined) return true;
+  for (const [key, value] of Object.entries(where)) {
+    if (value === undefined) continue;
+    if (key === 'and') {
+      if (!(value as Where[]).every((child) => matchesWhere(row, child))) return false;
+    } else if (key === 'or') {
+      if (!(value as Where[]).some((child) => matchesWhere(row, child))) return false;
+    } else if (key === 'not') {
+      if (matchesWhere(row, value as Where)) return false;
+    } else {
+      const filter = isFieldFilter(value) ? (value as FieldFilter) : { eq: value as Scalar };
+      if (!matchesFilter(valueAt(row, key), filter)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Compares rows as `findMany` orders them: each term in its direction with NULL
+ * before every value, then `id` in the direction of the last term.
+ */
+export function compareRows(a: Row, b: Row, orderBy: readonly OrderTerm[] = []): number {
+  const terms = [...orderBy, { field: 'id', direction: orderBy.at(-1)?.direction ?? 'asc' }];
+  for (const term of terms) {
+    const x = valueAt(a, term.field);
+    const y = valueAt(b, term.field);
+    let c = x === null && y === null ? 0 : x === null ? -1 : y === null ? 1 : compareValues(x, y);
+    if (term.direction === 'desc') c = -c;
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** The page `findMany` must return for these rows, ordering, cursor and limit. */
+export function expectedPage(rows: readonly Row[], orderBy: readonly OrderTerm[], after: Row | undefined, limit: number): Row[] {
+  return rows
+    .filter((row) => after === undefined || compareRows(row, after, orderBy) > 0)
+    .sort((a, b) => compareRows(a, b, orderBy))
+    .slice(0, limit);
+}
+
+/** The keyset cursor of a row: its value of every order field plus `id`. */
+export function cursorOf(row: Row, orderBy: readonly OrderTerm[]): Row {
+  const cursor: Row = { id: row.id };
+  for (const term of orderBy) cursor[term.field] = row[term.field] ?? null;
+  return cursor;
+}

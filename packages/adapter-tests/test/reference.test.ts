@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { compareRows, cursorOf, expectedPage, matchesWhere } from '../src/reference.js';
+
+const row = { id: 'a', name: 'x', quantity: null, tags: ['vip'], custom: { n: 10, deep: { city: 'Paris' }, s: 'str' } };
+
+describe('the reference where semantics', () => {
+  it('treats eq null as IS NULL and ne as including NULL', () => {
+    expect(matchesWhere(row, { quantity: null })).toBe(true);
+    expect(matchesWhere(row, { quantity: { ne: 5 } })).toBe(true);
+    expect(matchesWhere(row, { quantity: { ne: null } })).toBe(false);
+    expect(matchesWhere(row, { quantity: { lt: 5 } })).toBe(false);
+  });
+
+  it('matches nothing with an empty in and everything with an empty notIn, NULL included', () => {
+    expect(matchesWhere(row, { name: { in: [] } })).toBe(false);
+    expect(matchesWhere(row, { quantity: { notIn: [] } })).toBe(true);
+    expect(matchesWhere(row, { quantity: { notIn: [1] } })).toBe(true);
+  });
+
+  it('negates with not as a complement and reads JSON paths with missing keys as NULL', () => {
+    expect(matchesWhere(row, { not: { quantity: { gt: 1 } } })).toBe(true);
+    expect(matchesWhere(row, { 'custom.deep.city': 'Paris' })).toBe(true);
+    expect(matchesWhere(row, { 'custom.s.x': { isNull: true } })).toBe(true);
+    expect(matchesWhere(row, { 'custom.n': { gt: 9 } })).toBe(true);
+    expect(matchesWhere(row, { tags: { has: 'vip' }, and: [], or: [{ name: 'y' }, { name: 'x' }] })).toBe(true);
+    expect(matchesWhere(row, { or: [] })).toBe(false);
+  });
+});
+
+describe('the reference ordering', () => {
+  const rows = [
+    { id: 'a', q: 2 },
+    { id: 'b', q: null },
+    { id: 'c', q: 2 },
+    { id: 'd', q: 1 },
+  ];
+
+  it('sorts NULL first ascending, last descending, with id in the last direction', () => {
+    const asc = [...rows].sort((x, y) => compareRows(x, y, [{ field: 'q' }]));
+    expect(asc.map((r) => r.id)).toEqual(['b', 'd', 'a', 'c']);
+    const desc = [...rows].sort((x, y) => compareRows(x, y, [{ field: 'q', direction: 'desc' }]));
+    expect(desc.map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
+  });
+
+  it('pages strictly after a cursor', () => {
+    const orderBy = [{ field: 'q' }];
+    const first = expectedPage(rows, orderBy, undefined, 2);
+    expect(first.map((r) => r.id)).toEqual(['b', 'd']);
+    const next = expectedPage(rows, orderBy, cursorOf(first[1] ?? {}, orderBy), 2);
+    expect(next.map((r) => r.id)).toEqual(['a', 'c']);
+  });
+});

@@ -1,0 +1,49 @@
+import { DuplicateError, NotFoundError, ValidationError } from '@crmkit/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testCrm } from './helpers.js';
+
+let env: Awaited<ReturnType<typeof testCrm>>;
+beforeEach(async () => {
+  env = await testCrm();
+});
+afterEach(() => env.crm.close());
+
+describe('members and teams', () => {
+  it('builds a team hierarchy and lists the active members of a team', async () => {
+    const t = env.crm.tenant('acme');
+    const central = await t.teams.create({ name: 'Central' });
+    const manager = await t.members.create({ name: 'Dustin', role: 'manager' });
+    const team = await t.teams.create({ name: "Dustin's team", managerId: manager.id, parentTeamId: central.id });
+    const anna = await t.members.create({ name: 'Anna', teamIds: [team.id] });
+    await t.members.create({ name: 'Zed', teamIds: [team.id], active: false });
+    expect((await t.members.ofTeam(team.id)).map((m) => m.id)).toEqual([anna.id]);
+    await expect(t.teams.update(central.id, { parentTeamId: team.id })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.members.create({ name: 'X', teamIds: ['missing'] })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.teams.create({ name: 'Central' })).rejects.toBeInstanceOf(DuplicateError);
+  });
+});
+
+describe('companies', () => {
+  it('normalises domains, refuses duplicates and keeps parent links acyclic', async () => {
+    const t = env.crm.tenant('acme');
+    const parent = await t.companies.create({ name: 'Holding', domain: 'https://www.Holding.com/about' });
+    expect(parent.domain).toBe('holding.com');
+    await expect(t.companies.create({ name: 'Copy', domain: 'holding.com' })).rejects.toBeInstanceOf(DuplicateError);
+    await expect(t.companies.create({ name: 'Bad', domain: 'not a domain' })).rejects.toBeInstanceOf(ValidationError);
+    const child = await t.companies.create({ name: 'Sub', parentCompanyId: parent.id, annualRevenue: { minor: 110_004_000_000, currency: 'USD' } });
+    expect(child.annualRevenue).toEqual({ minor: 110_004_000_000, currency: 'USD' });
+    expect((await t.companies.subsidiaries(parent.id)).map((c) => c.id)).toEqual([child.id]);
+    await expect(t.companies.update(parent.id, { parentCompanyId: child.id })).rejects.toBeInstanceOf(ValidationError);
+    expect((await t.companies.findByDomain('HOLDING.com'))?.id).toBe(parent.id);
+  });
+
+  it('unlinks contacts and subsidiaries when a company is deleted', async () => {
+    const t = env.crm.tenant('acme');
+    const co = await t.companies.create({ name: 'Gone' });
+    const sub = await t.companies.create({ name: 'Sub', parentCompanyId: co.id });
+    const ada = await t.contacts.create({ firstName: 'Ada', companyId: co.id });
+    await t.companies.delete(co.id);
+    expect((await t.contacts.get(ada.id)).companyId).toBeNull();
+    expect((await t.companies.get(sub.id)).parentCompanyId).toBeNull();
+  });
+});

@@ -1,0 +1,96 @@
+import type { DateBucket, FieldType, SortDirection, StorageCapabilities } from '@crmkit/core';
+import type { RawBuilder } from 'kysely';
+
+/** A SQL fragment built with Kysely's `sql` tag. Values inside are bound parameters. */
+export type SqlFragment = RawBuilder<unknown>;
+
+/**
+ * How a JSON value is read for a comparison: as a number, a string, a boolean
+ * (each `NULL` when the stored JSON value has another type, so that a number
+ * never compares with a string), or as any value (only tested for `NULL`).
+ */
+export type JsonKind = 'string' | 'number' | 'boolean' | 'any';
+
+/** Converts one field value between its JavaScript form and what the driver binds or returns. */
+export type ValueCodec = (value: unknown) => unknown;
+
+/** What a driver error means to crmkit, decided by {@link SqlDialect.classifyError}. */
+export type DriverErrorKind =
+  /** A unique index or primary key was broken; `columns` are its SQL columns when the driver says. */
+  | { kind: 'unique'; columns: string[] }
+  /** A transient failure (lock timeout, serialisation failure, lost connection): retrying may succeed. */
+  | { kind: 'retryable' }
+  /** Anything else. */
+  | { kind: 'other' };
+
+/** The pieces of a `claimDue` statement, each already qualified and parameterised. */
+export interface ClaimDueParts {
+  /** The table (`sql.table`). */
+  table: SqlFragment;
+  /** The `SET` assignments (lease column, version increment), unqualified columns. */
+  set: SqlFragment;
+  /** The due-row predicate (tenant, due, lease, extra where). */
+  filter: SqlFragment;
+  /** The ordering (due then id, ascending). */
+  orderBy: SqlFragment;
+  /** The row limit, a bound parameter. */
+  limit: SqlFragment;
+  /** The select list of the claimed rows (same shape as `findMany`). */
+  returning: SqlFragment;
+  /** The primary-key columns, `tenant_id` then `id`, for dialects that select keys instead of a rowid. */
+  primaryKey: SqlFragment;
+}
+
+/**
+ * Everything that differs between the databases crmkit runs on. `@crmkit/kysely`
+ * builds every statement from these hooks and Kysely's own query compiler
+ * (identifier quoting, placeholders), so a new database needs one object
+ * implementing this interface, not a fork of the storage code.
+ *
+ * Hooks that build SQL receive fragments (column references, bound
+ * parameters) and must not interpolate anything else than fixed SQL text and
+ * the validated JSON path segments they are given. They may use a fragment
+ * several times: parameters are tracked by identity, not by position.
+ */
+export interface SqlDialect {
+  /** The capabilities reported by adapters built on this dialect. */
+  readonly capabilities: StorageCapabilities;
+  /** The DDL type of a column (`TEXT`, `INTEGER`, `jsonb`...). */
+  columnType(type: FieldType): string;
+  /** A SQL literal used as the default when a non-nullable field is added to an existing table. */
+  columnDefault(type: FieldType): string;
+  /**
+   * The function turning a JavaScript value of this field type into a bindable
+   * value (booleans to 0/1, `Date` to ISO text, JSON to text), or `undefined`
+   * when values are bound as they are. Receives only non-null values.
+   */
+  encoder(type: FieldType): ValueCodec | undefined;
+  /**
+   * The function turning what the driver returns for this field type (as
+   * selected by {@link selectColumn}) into crmkit's form, or `undefined` when
+   * the driver's value is already right. Receives only non-null values.
+   */
+  decoder(type: FieldType): ValueCodec | undefined;
+  /** The select expression of a column, e.g. a cast that keeps 64-bit integers exact. */
+  selectColumn(column: SqlFragment, type: FieldType): SqlFragment;
+  /** The value at `path` inside a JSON column, typed as `kind` (see {@link JsonKind}). */
+  jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment;
+  /** A predicate: the JSON array at `path` (the column itself when empty) has an element of this kind equal to `value`. */
+  jsonHas(column: SqlFragment, path: readonly string[], kind: Exclude<JsonKind, 'any'>, value: SqlFragment): SqlFragment;
+  /** A predicate: `expr` contains the string `value`, case-sensitive, no wildcards. */
+  contains(expr: SqlFragment, value: SqlFragment): SqlFragment;
+  /** A predicate: `expr` starts with the string `value`, case-sensitive, no wildcards. */
+  startsWith(expr: SqlFragment, value: SqlFragment): SqlFragment;
+  /** The first day (`YYYY-MM-DD`, UTC, weeks from Monday) of the bucket holding a timestamp or date. */
+  dateBucket(expr: SqlFragment, type: 'timestamp' | 'date', bucket: DateBucket): SqlFragment;
+  /** One ORDER BY term; `NULL` must sort first in `asc` and last in `desc`. */
+  orderTerm(expr: SqlFragment, direction: SortDirection): SqlFragment;
+  /**
+   * The statement that leases due rows atomically and returns them. SQLite
+   * updates `WHERE rowid IN (SELECT ... LIMIT n)`; Postgres would select the
+   * keys `FOR UPDATE SKIP LOCKED` so that concurrent workers never wait.
+   */
+  claimDue(parts: ClaimDueParts): SqlFragment;
+  /** Classifies a driver error so that it can be mapped to crmkit's typed errors. */
+  classifyError(error: unknown): DriverErrorKind;
+}

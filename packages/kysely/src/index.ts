@@ -1,0 +1,12 @@
+export { createKyselyStorage, type KyselyStorageOptions } from './kysely-adapter.js';
+export type {
+  SqlDialect,
+  SqlFragment,
+  JsonKind,
+  ValueCodec,
+  DriverErrorKind,
+  ClaimDueParts,
+} from './dialect.js';
+export { kyselyExecutor, type QueryExecutor } from './executor.js';
+export { compileMigrations, migrate } from './migrator.js';
+export { migrationTable } from './ddl.js';

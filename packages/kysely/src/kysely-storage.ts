@@ -1,0 +1,328 @@
+import {
+  type AggregateArgs,
+  type ClaimDueArgs,
+  type CountArgs,
+  type CreateArgs,
+  type CreateManyArgs,
+  type DeleteArgs,
+  type DeleteManyArgs,
+  type FindManyArgs,
+  type FindOneArgs,
+  type Row,
+  type Storage,
+  type UpdateArgs,
+  type UpdateManyArgs,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from '@crmkit/core';
+import { type Kysely, type QueryResult, sql } from 'kysely';
+import { aggregateRows, aggregateSelect, planAggregate } from './aggregate.js';
+import { claimDueStatement } from './claim-due.js';
+import type { SqlDialect, SqlFragment } from './dialect.js';
+import { mapDriverError } from './error-mapper.js';
+import type { QueryExecutor } from './executor.js';
+import { keysetAfter, orderList, resolveOrder } from './keyset.js';
+import { type FieldInfo, type ModelInfo, ModelRegistry, plainField } from './model-info.js';
+import { decodeRows, encodeAssignments, encodeInsertRow, selectList } from './row-codec.js';
+import { type Frag, ShapeBuilder, bindShape } from './shape.js';
+import { WhereCompiler } from './where-compiler.js';
+
+/** What every storage handle of one adapter shares: dialect, executor, caches. */
+export interface StorageContext {
+  readonly dialect: SqlDialect;
+  readonly executor: QueryExecutor;
+  readonly models: ModelRegistry;
+  readonly where: WhereCompiler;
+}
+
+/** Builds the shared context of a storage from a dialect and an executor. */
+export function createStorageContext(dialect: SqlDialect, executor: QueryExecutor): StorageContext {
+  return { dialect, executor, models: new ModelRegistry(dialect), where: new WhereCompiler(dialect) };
+}
+
+function checkLimit(limit: number | undefined, what = 'limit'): void {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw ValidationError.single(`"${what}" must be a non-negative integer`, [what]);
+  }
+}
+
+/**
+ * The storage contract on a Kysely instance (the root or a transaction). Every
+ * statement is compiled once per shape and then only re-bound; see `shape.ts`.
+ */
+export class KyselyStorage implements Storage {
+  constructor(
+    protected readonly ctx: StorageContext,
+    protected readonly db: Kysely<any>,
+  ) {}
+
+  /** Runs the statement of `key` (compiled by `build` on first use) with `b`'s values. */
+  protected async run<R = Row>(info: ModelInfo, b: ShapeBuilder, build: () => SqlFragment): Promise<QueryResult<R>> {
+    const shape = info.shapes.get(this.db, b.key, build);
+    try {
+      return await this.ctx.executor.execute(this.db, bindShape<R>(shape, b.values));
+    } catch (error) {
+      throw mapDriverError(error, this.ctx.dialect, info);
+    }
+  }
+
+  #tenant(info: ModelInfo, tenantId: string, b: ShapeBuilder): Frag {
+    if (typeof tenantId !== 'string' || tenantId === '') throw ValidationError.single('tenantId must be a non-empty string', ['tenantId']);
+    const param = b.bind(tenantId);
+    const ref = plainField(info, 'tenantId').ref;
+    return () => sql`${ref} = ${param()}`;
+  }
+
+  #byId(info: ModelInfo, tenantId: string, id: string, b: ShapeBuilder): Frag {
+    const tenant = this.#tenant(info, tenantId, b);
+    const param = b.bind(id);
+    const ref = plainField(info, 'id').ref;
+    return () => sql`${tenant()} and ${ref} = ${param()}`;
+  }
+
+  async create(args: CreateArgs): Promise<Row> {
+    const info = this.ctx.models.get(args.model);
+    const b = new ShapeBuilder();
+    b.key = 'create';
+    const out: Row = {};
+    encodeInsertRow(info, args.tenantId, args.data, b.values, 0, out);
+    await this.run(info, b, () => this.#insert(info, 1));
+    return out;
+  }
+
+  #insert(info: ModelInfo, rows: number): SqlFragment {
+    const width = info.fields.length;
+    const tuples: SqlFragment[] = [];
+    const slots = new ShapeBuilder();
+    for (let r = 0; r < rows; r++) {
+      const params: Frag[] = [];
+      for (let i = 0; i < width; i++) params.push(slots.bind(undefined));
+      tuples.push(sql`(${sql.join(params.map((p) => p()))})`);
+    }
+    const columns = sql.join(info.fields.map((f) => sql.id(f.column)));
+    return sql`insert into ${info.table} (${columns}) values ${sql.join(tuples)}`;
+  }
+
+  async createMany(args: CreateManyArgs): Promise<Row[]> {
+    const info = this.ctx.models.get(args.model);
+    const rows = args.rows;
+    if (rows.length === 0) return [];
+    const width = info.fields.length;
+    // Measured on SQLite: 50-row statements beat both single-row loops and the largest batches.
+    const perStatement = Math.max(1, Math.min(50, Math.floor(this.ctx.dialect.capabilities.maxParameters / width)));
+    const out: Row[] = args.returnRows === true ? new Array<Row>(rows.length) : [];
+    const write = async (storage: KyselyStorage): Promise<void> => {
+      for (let start = 0; start < rows.length; start += perStatement) {
+        const count = Math.min(perStatement, rows.length - start);
+        const b = new ShapeBuilder();
+        b.key = `createMany ${count}`;
+        const values = b.values;
+        values.length = count * width;
+        for (let r = 0; r < count; r++) {
+          const row = rows[start + r]!;
+          const copy = args.returnRows === true ? (out[start + r] = {}) : undefined;
+          encodeInsertRow(info, args.tenantId, row, values, r * width, copy);
+        }
+        await storage.run(info, b, () => storage.#insert(info, count));
+      }
+    };
+    if (this.db.isTransaction || rows.length <= perStatement) await write(this);
+    else await this.transaction((tx) => write(tx as KyselyStorage));
+    return out;
+  }
+
+  async findOne(args: FindOneArgs): Promise<Row | undefined> {
+    const info = this.ctx.models.get(args.model);
+    const b = new ShapeBuilder();
+    b.key = 'findOne';
+    const where = this.#byId(info, args.tenantId, args.id, b);
+    const result = await this.run(info, b, () => sql`select ${selectList(info.fields, this.ctx.dialect)} from ${info.table} where ${where()}`);
+    const row = result.rows[0];
+    return row === undefined ? undefined : decodeRows([row], info.decoded)[0];
+  }
+
+  async findMany(args: FindManyArgs): Promise<Row[]> {
+    const info = this.ctx.models.get(args.model);
+    checkLimit(args.limit);
+    if (args.limit === 0) return [];
+    const b = new ShapeBuilder();
+    b.key = 'findMany';
+    let fields: readonly FieldInfo[] = info.fields;
+    let decoded = info.decoded;
+    if (args.select !== undefined) {
+      const names = new Set(['id', ...args.select]);
+      fields = info.fields.filter((f) => names.has(f.name));
+      for (const name of names) plainField(info, name);
+      decoded = fields.filter((f) => f.decode !== undefined);
+      b.key += `s(${fields.map((f) => f.name).join(',')})`;
+    }
+    const tenant = this.#tenant(info, args.tenantId, b);
+    const where = this.ctx.where.compile(info, args.where, b);
+    const terms = resolveOrder(info, args.orderBy, b);
+    const after = args.after === undefined ? undefined : keysetAfter(terms, args.after, b);
+    const limit = args.limit === undefined ? undefined : b.bind(args.limit);
+    b.key += limit === undefined ? '' : 'l';
+    const result = await this.run(info, b, () => {
+      const conditions = [tenant, ...(where ? [where] : []), ...(after ? [after] : [])];
+      return sql`select ${selectList(fields, this.ctx.dialect)} from ${info.table} where ${sql.join(
+        conditions.map((c) => c()),
+        sql` and `,
+      )} order by ${orderList(terms, this.ctx.dialect)()}${limit === undefined ? sql`` : sql` limit ${limit()}`}`;
+    });
+    return decodeRows(result.rows, decoded);
+  }
+
+  #filtered(info: ModelInfo, tenantId: string, where: FindManyArgs['where'], b: ShapeBuilder): Frag {
+    const tenant = this.#tenant(info, tenantId, b);
+    const filter = this.ctx.where.compile(info, where, b);
+    return filter === undefined ? tenant : () => sql`${tenant()} and ${filter()}`;
+  }
+
+  async count(args: CountArgs): Promise<number> {
+    const info = this.ctx.models.get(args.model);
+    const b = new ShapeBuilder();
+    b.key = 'count';
+    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const result = await this.run<{ n: unknown }>(info, b, () => sql`select count(*) as ${sql.id('n')} from ${info.table} where ${where()}`);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  #set(info: ModelInfo, data: Row, b: ShapeBuilder): Frag | undefined {
+    const assignments = encodeAssignments(info, data);
+    b.key += `set(${assignments.map((a) => a.field.name).join(',')})`;
+    const parts = assignments.map((a) => {
+      const param = b.bind(a.value);
+      return () => sql`${sql.id(a.field.column)} = ${param()}`;
+    });
+    if (info.model.versioned) {
+      const version = sql.id(plainField(info, 'version').column);
+      parts.push(() => sql`${version} = ${version} + 1`);
+    }
+    if (parts.length === 0) return undefined;
+    return () => sql.join(parts.map((p) => p()));
+  }
+
+  async update(args: UpdateArgs): Promise<Row> {
+    const info = this.ctx.models.get(args.model);
+    const b = new ShapeBuilder();
+    b.key = 'update';
+    const set = this.#set(info, args.data, b);
+    const where = this.#byId(info, args.tenantId, args.id, b);
+    const guard = this.#versionGuard(info, args.expectedVersion, b);
+    if (set === undefined) {
+      const row = await this.findOne(args);
+      if (row === undefined) throw new NotFoundError(info.model.name, args.id);
+      return row;
+    }
+    const result = await this.run(info, b, () => {
+      const returning = selectList(info.fields, this.ctx.dialect);
+      return sql`update ${info.table} set ${set()} where ${where()}${guard ? sql` and ${guard()}` : sql``} returning ${returning}`;
+    });
+    const row = result.rows[0];
+    if (row === undefined) return this.#missing(info, args.tenantId, args.id, args.expectedVersion);
+    return decodeRows([row], info.decoded)[0]!;
+  }
+
+  #versionGuard(info: ModelInfo, expected: number | undefined, b: ShapeBuilder): Frag | undefined {
+    if (expected === undefined || !info.model.versioned) return undefined;
+    if (!Number.isSafeInteger(expected)) throw ValidationError.single('expectedVersion must be an integer', ['expectedVersion']);
+    b.key += 'v';
+    const param = b.bind(expected);
+    const ref = plainField(info, 'version').ref;
+    return () => sql`${ref} = ${param()}`;
+  }
+
+  /** Explains why a guarded single-row write touched nothing. */
+  async #missing(info: ModelInfo, tenantId: string, id: string, expected: number | undefined): Promise<never> {
+    const current = await this.findOne({ model: info.model, tenantId, id });
+    if (current === undefined || expected === undefined) throw new NotFoundError(info.model.name, id);
+    throw new ConflictError(info.model.name, id, expected, Number(current.version));
+  }
+
+  async updateMany(args: UpdateManyArgs): Promise<number> {
+    const info = this.ctx.models.get(args.model);
+    if (args.where === undefined) throw ValidationError.single('updateMany needs a where clause', ['where']);
+    const b = new ShapeBuilder();
+    b.key = 'updateMany';
+    const set = this.#set(info, args.data, b);
+    const where = this.#filtered(info, args.tenantId, args.where, b);
+    if (set === undefined) return this.count(args);
+    const result = await this.run(info, b, () => sql`update ${info.table} set ${set()} where ${where()}`);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  async delete(args: DeleteArgs): Promise<void> {
+    const info = this.ctx.models.get(args.model);
+    const b = new ShapeBuilder();
+    b.key = 'delete';
+    const where = this.#byId(info, args.tenantId, args.id, b);
+    const guard = this.#versionGuard(info, args.expectedVersion, b);
+    const result = await this.run(info, b, () => sql`delete from ${info.table} where ${where()}${guard ? sql` and ${guard()}` : sql``}`);
+    if (Number(result.numAffectedRows ?? 0n) === 0) await this.#missing(info, args.tenantId, args.id, args.expectedVersion);
+  }
+
+  async deleteMany(args: DeleteManyArgs): Promise<number> {
+    const info = this.ctx.models.get(args.model);
+    if (args.where === undefined) throw ValidationError.single('deleteMany needs a where clause', ['where']);
+    const b = new ShapeBuilder();
+    b.key = 'deleteMany';
+    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const result = await this.run(info, b, () => sql`delete from ${info.table} where ${where()}`);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  async aggregate(args: AggregateArgs): Promise<Row[]> {
+    const info = this.ctx.models.get(args.model);
+    checkLimit(args.limit);
+    const b = new ShapeBuilder();
+    b.key = 'aggregate';
+    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const plan = planAggregate(info, args, this.ctx.dialect, this.ctx.where, b);
+    const limit = args.limit === undefined ? undefined : b.bind(args.limit);
+    b.key += limit === undefined ? '' : 'l';
+    const result = await this.run(info, b, () => {
+      const groupBy = plan.keys.length === 0 ? sql`` : sql` group by ${sql.join(plan.keys.map((k) => sql.ref(k.alias)))}`;
+      const orderBy = plan.orderBy === undefined ? sql`` : sql` order by ${plan.orderBy()}`;
+      return sql`select ${aggregateSelect(plan)} from ${info.table} where ${where()}${groupBy}${orderBy}${limit ? sql` limit ${limit()}` : sql``}`;
+    });
+    return aggregateRows(plan, result.rows);
+  }
+
+  async claimDue(args: ClaimDueArgs): Promise<Row[]> {
+    const info = this.ctx.models.get(args.model);
+    checkLimit(args.limit);
+    if (args.limit === 0) return [];
+    const b = new ShapeBuilder();
+    b.key = 'claimDue';
+    const build = claimDueStatement(info, args, this.ctx, b);
+    const result = await this.run(info, b, build);
+    const due = plainField(info, args.dueField).name;
+    const rows = decodeRows(result.rows, info.decoded);
+    // RETURNING order is unspecified; callers expect earliest due first.
+    return rows.sort((x, y) => compare(x[due], y[due]) || compare(x.id, y.id));
+  }
+
+  async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    let thrown: { error: unknown } | undefined;
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        try {
+          return await fn(new KyselyStorage(this.ctx, trx));
+        } catch (error) {
+          thrown = { error };
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The caller's own error is rethrown as is; begin/commit failures are the driver's.
+      if (thrown !== undefined && thrown.error === error) throw error;
+      throw mapDriverError(error, this.ctx.dialect);
+    }
+  }
+}
+
+function compare(a: unknown, b: unknown): number {
+  return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
+}

@@ -1,0 +1,89 @@
+import { type FieldType, type ModelDefinition, ValidationError, columnName } from '@crmkit/core';
+import { sql } from 'kysely';
+import type { SqlDialect, SqlFragment, ValueCodec } from './dialect.js';
+import { ShapeCache } from './shape.js';
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** One field of a model, resolved once: its column and its codecs. */
+export interface FieldInfo {
+  readonly name: string;
+  readonly column: string;
+  readonly type: FieldType;
+  readonly nullable: boolean;
+  readonly encode: ValueCodec | undefined;
+  readonly decode: ValueCodec | undefined;
+  /** `"table"."column"`: qualified so that a select alias never shadows the column. */
+  readonly ref: SqlFragment;
+}
+
+/** Everything about a model the storage needs per call, computed once per model and dialect. */
+export interface ModelInfo {
+  readonly model: ModelDefinition;
+  readonly table: SqlFragment;
+  readonly fields: readonly FieldInfo[];
+  readonly byName: ReadonlyMap<string, FieldInfo>;
+  readonly byColumn: ReadonlyMap<string, FieldInfo>;
+  /** Fields whose stored form needs decoding on read. */
+  readonly decoded: readonly FieldInfo[];
+  readonly shapes: ShapeCache;
+}
+
+function checkIdentifier(name: string, what: string): string {
+  if (!identifier.test(name)) throw ValidationError.single(`Invalid SQL ${what} name ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Resolves a model against a dialect. Table and column names are checked to be plain identifiers. */
+export function buildModelInfo(model: ModelDefinition, dialect: SqlDialect): ModelInfo {
+  const table = checkIdentifier(model.table, 'table');
+  const fields: FieldInfo[] = Object.entries(model.fields).map(([name, def]) => {
+    const column = checkIdentifier(columnName(name, def), 'column');
+    return {
+      name,
+      column,
+      type: def.type,
+      nullable: def.nullable ?? false,
+      encode: dialect.encoder(def.type),
+      decode: dialect.decoder(def.type),
+      ref: sql.id(table, column),
+    };
+  });
+  return {
+    model,
+    table: sql.table(table),
+    fields,
+    byName: new Map(fields.map((f) => [f.name, f])),
+    byColumn: new Map(fields.map((f) => [f.column, f])),
+    decoded: fields.filter((f) => f.decode !== undefined),
+    shapes: new ShapeCache(),
+  };
+}
+
+/** Caches {@link ModelInfo} per model object for one dialect. */
+export class ModelRegistry {
+  readonly #infos = new WeakMap<ModelDefinition, ModelInfo>();
+  constructor(private readonly dialect: SqlDialect) {}
+
+  /** The info of `model`, built on first use. */
+  get(model: ModelDefinition): ModelInfo {
+    let info = this.#infos.get(model);
+    if (info === undefined) {
+      info = buildModelInfo(model, this.dialect);
+      this.#infos.set(model, info);
+    }
+    return info;
+  }
+}
+
+/**
+ * The field of a plain (non-path) reference.
+ * @throws {ValidationError} for an unknown field.
+ */
+export function plainField(info: ModelInfo, name: string): FieldInfo {
+  const field = info.byName.get(name);
+  if (field === undefined || !Object.hasOwn(info.model.fields, name)) {
+    throw ValidationError.single(`${info.model.name} has no field ${JSON.stringify(name)}`, [name]);
+  }
+  return field;
+}
