@@ -115,3 +115,20 @@ describe('deals', () => {
     await expect(t.deals.markWon(d.id)).rejects.toBeInstanceOf(StateError);
   });
 });
+
+describe('deal history for imports', () => {
+  it('back-dates the first stage with enteredAt and refuses moves that go back in time', async () => {
+    const { t, pipeline } = await setup();
+    const deal = await t.deals.create({ title: 'Old', pipelineId: pipeline.id, enteredAt: '2016-10-20T00:00:00Z' });
+    expect(deal.stageEnteredAt).toBe('2016-10-20T00:00:00.000Z');
+    await expect(t.deals.moveToStage(deal.id, 'proposal', { at: '2016-10-19T00:00:00Z' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await t.deals.moveToStage(deal.id, 'proposal', { at: '2016-10-25T00:00:00Z' });
+    const won = await t.deals.markWon(deal.id, { at: '2017-03-01T00:00:00Z' });
+    expect(won.closedAt).toBe('2017-03-01T00:00:00.000Z');
+    const history = await t.deals.stageHistory(deal.id);
+    expect(history.map((h) => [h.at.slice(0, 10), h.secondsInFromStage])).toEqual([
+      ['2016-10-20', null], ['2016-10-25', 5 * 86400], ['2017-03-01', 127 * 86400],
+    ]);
+    await expect(t.deals.create({ title: 'x', pipelineId: pipeline.id, closedAt: '2016-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});

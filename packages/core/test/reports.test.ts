@@ -37,7 +37,7 @@ describe('reports', () => {
     const p = await t.pipelines.create({ name: 'Sales', stages: salesStages });
     const [ann, bob] = [await t.members.create({ name: 'Ann' }), await t.members.create({ name: 'Bob' })];
     const close = async (ownerId: string, won: boolean, at: string, minor = 100) => {
-      const d = await t.deals.create({ title: 'x', pipelineId: p.id, ownerId, amount: { minor, currency: 'USD' } });
+      const d = await t.deals.create({ title: 'x', pipelineId: p.id, ownerId, amount: { minor, currency: 'USD' }, enteredAt: '2025-12-01T00:00:00Z' });
       return won ? t.deals.markWon(d.id, { at }) : t.deals.markLost(d.id, { at, reason: 'price' });
     };
     await close(ann.id, true, '2026-01-05T00:00:00Z', 1000);

@@ -46,7 +46,13 @@ export const dealInputSchema = z.strictObject({
   lines: z.array(dealLineInputSchema).max(500).optional(),
   campaignId: idSchema.nullable().optional(),
   source: optionalText(100),
-  /** When creating a deal straight into a won or lost stage (imports): when it closed. @default now */
+  /**
+   * When the deal entered its first stage, for imports of deals opened in the
+   * past: it stamps the first stage-history entry and `stageEnteredAt`.
+   * @default now
+   */
+  enteredAt: timestampSchema.optional(),
+  /** When creating a deal straight into a won or lost stage (imports): when it closed. @default `enteredAt`, else now */
   closedAt: timestampSchema.optional(),
   lostReason: optionalText(500),
   externalId: optionalText(128),
@@ -57,7 +63,7 @@ export type DealInput = z.input<typeof dealInputSchema>;
 
 /** Input of `deals.update` (stage, status and contacts change through their own methods). */
 export const dealPatchSchema = dealInputSchema
-  .omit({ pipelineId: true, stage: true, contactIds: true, closedAt: true, lostReason: true })
+  .omit({ pipelineId: true, stage: true, contactIds: true, enteredAt: true, closedAt: true, lostReason: true })
   .partial()
   .extend({ probability: z.number().int().min(0).max(100).optional() });
 /** Input of `deals.update`. */
@@ -67,7 +73,7 @@ export type DealPatch = z.input<typeof dealPatchSchema>;
 export const moveOptionsSchema = z
   .strictObject({
     expectedVersion: z.number().int().min(1).optional(),
-    /** When the move happened (imports, back-dating). @default now */
+    /** When the move happened (imports, back-dating); not before the deal entered its current stage. @default now */
     at: timestampSchema.optional(),
     /** Why the deal was lost (only for a lost stage). */
     reason: optionalText(500),

@@ -53,7 +53,8 @@ export class DealsService {
       const amount = data.amount ?? { minor: linesTotal(lines), currency };
       const probability = data.probability ?? stage.probability;
       const closed = stage.category !== 'open';
-      const enteredAt = closed ? (data.closedAt ?? w.now) : w.now;
+      const enteredAt = (closed ? data.closedAt : undefined) ?? data.enteredAt ?? w.now;
+      if (data.closedAt && !closed) throw ValidationError.single('closedAt is only for deals created in a won or lost stage', ['closedAt']);
       const deal = await this.store.insert(w, toDealRow({
         title: data.title, pipelineId: pipeline.id, stageId: stage.id, status: stage.category,
         amount, probability, weightedAmountMinor: weighted(amount, probability),
@@ -209,6 +210,11 @@ export class DealsService {
     if (opts.reason && to.category !== 'lost') throw ValidationError.single('A reason is only kept for lost deals', ['reason']);
     if (deal.stageId === to.id) return deal;
     const at = opts.at ?? w.now;
+    // A move before the current stage was entered would make the history lie
+    // about order and stage durations.
+    if (at < deal.stageEnteredAt) {
+      throw ValidationError.single(`The deal entered its current stage at ${deal.stageEnteredAt}, after ${at}`, ['at']);
+    }
     const from = pipeline.stages.find((s) => s.id === deal.stageId) ?? null;
     const { after } = await this.store.patch(w, deal.id, () => ({
       stageId: to.id, status: to.category, probability: to.probability,
