@@ -43,7 +43,7 @@ export function claimDueStatement(info: ModelInfo, args: ClaimDueArgs, ctx: Stor
       table: info.table,
       set,
       filter: sql.join(conditions.map((c) => c()), sql` and `),
-      orderBy: sql.join([ctx.dialect.orderTerm(due.ref, 'asc'), ctx.dialect.orderTerm(id.ref, 'asc')]),
+      orderBy: sql.join([ctx.dialect.orderTerm(due.ref, 'asc', due.nullable), ctx.dialect.orderTerm(id.ref, 'asc', false)]),
       limit: limit(),
       returning: selectList(info.fields, ctx.dialect),
       primaryKey: sql.join([plainField(info, 'tenantId').ref, id.ref]),

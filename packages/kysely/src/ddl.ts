@@ -1,7 +1,7 @@
 import { type Migration, type MigrationOperation, type ModelDefinition, type IndexDefinition, ValidationError } from '@crmkit/core';
 import { type Kysely, sql } from 'kysely';
 import type { SqlDialect, SqlFragment } from './dialect.js';
-import { type ModelInfo, buildModelInfo, plainField } from './model-info.js';
+import { type ModelInfo, buildModelInfo, plainField, tableRef } from './model-info.js';
 
 /** The table recording applied migrations; distinct from the host's own Kysely migration tables. */
 export const migrationTable = 'crmkit_migration';
@@ -19,13 +19,13 @@ export function migrationTableDdl(db: Kysely<any>, dialect: SqlDialect): string 
   const text = sql.raw(dialect.columnType('string'));
   return compile(
     db,
-    sql`create table if not exists ${sql.table(migrationTable)} (${sql.id('id')} ${text} not null primary key, ${sql.id('applied_at')} ${text} not null)`,
+    sql`create table if not exists ${tableRef(dialect, migrationTable)} (${sql.id('id')} ${text} not null primary key, ${sql.id('applied_at')} ${text} not null)`,
   );
 }
 
 /** The statement recording a migration as applied, with literals (for scripts run by hosts). */
-export function recordMigrationDdl(db: Kysely<any>, id: string, appliedAt: string): string {
-  return compile(db, sql`insert into ${sql.table(migrationTable)} (${sql.id('id')}, ${sql.id('applied_at')}) values (${sql.lit(id)}, ${sql.lit(appliedAt)})`);
+export function recordMigrationDdl(db: Kysely<any>, dialect: SqlDialect, id: string, appliedAt: string): string {
+  return compile(db, sql`insert into ${tableRef(dialect, migrationTable)} (${sql.id('id')}, ${sql.id('applied_at')}) values (${sql.lit(id)}, ${sql.lit(appliedAt)})`);
 }
 
 /**
@@ -71,12 +71,20 @@ function indexDdl(info: ModelInfo, index: IndexDefinition): SqlFragment {
   return sql`create ${unique}index ${sql.id(name)} on ${info.table} (${sql.join(columns)})${partial}`;
 }
 
+function jsonIndexDdl(info: ModelInfo, name: string, dialect: SqlDialect): SqlFragment[] {
+  const field = plainField(info, name);
+  if (field.type !== 'json' || dialect.jsonIndex === undefined) return [];
+  const ddl = dialect.jsonIndex(`${info.model.table}_${field.column}_json`, info.table, sql.id(field.column), field.name);
+  return ddl === undefined ? [] : [ddl];
+}
+
 function createModelDdl(info: ModelInfo, dialect: SqlDialect): SqlFragment[] {
   const columns = info.fields.map((f) => columnDdl(info, f.name, dialect, false));
   const key = sql`primary key (${sql.id(plainField(info, 'tenantId').column)}, ${sql.id(plainField(info, 'id').column)})`;
   return [
     sql`create table ${info.table} (${sql.join([...columns, key])})`,
     ...info.model.indexes.map((index) => indexDdl(info, index)),
+    ...info.fields.flatMap((f) => jsonIndexDdl(info, f.name, dialect)),
   ];
 }
 
@@ -89,13 +97,14 @@ export function operationDdl(db: Kysely<any>, dialect: SqlDialect, op: Migration
       statements = createModelDdl(info, dialect);
       break;
     case 'addField':
-      statements = [sql`alter table ${info.table} add column ${columnDdl(info, op.field, dialect, true)}`];
+      statements = [sql`alter table ${info.table} add column ${columnDdl(info, op.field, dialect, true)}`, ...jsonIndexDdl(info, op.field, dialect)];
       break;
     case 'createIndex':
       statements = [indexDdl(info, op.index)];
       break;
     case 'dropIndex':
-      statements = [sql`drop index if exists ${sql.id(`${op.model.table}_${op.name}`)}`];
+      // An index lives in its table's schema.
+      statements = [sql`drop index if exists ${tableRef(dialect, `${op.model.table}_${op.name}`)}`];
       break;
     default:
       throw ValidationError.single(`Unknown migration operation ${JSON.stringify((op as { kind: unknown }).kind)}`);

@@ -55,6 +55,19 @@ export interface ClaimDueParts {
 export interface SqlDialect {
   /** The capabilities reported by adapters built on this dialect. */
   readonly capabilities: StorageCapabilities;
+  /**
+   * The schema (namespace) holding crmkit's tables, indexes and migration
+   * table. An adapter offering a schema option makes one dialect per instance
+   * (`{ ...dialect, schema }`).
+   * @default unqualified names: the connection's default schema (Postgres `search_path`)
+   */
+  readonly schema?: string;
+  /**
+   * Most rows in one multi-row INSERT of `createMany` (fewer when
+   * `capabilities.maxParameters` says so).
+   * @default 50
+   */
+  readonly maxInsertRows?: number;
   /** The DDL type of a column (`TEXT`, `INTEGER`, `jsonb`...). */
   columnType(type: FieldType): string;
   /** A SQL literal used as the default when a non-nullable field is added to an existing table. */
@@ -83,14 +96,32 @@ export interface SqlDialect {
   startsWith(expr: SqlFragment, value: SqlFragment): SqlFragment;
   /** The first day (`YYYY-MM-DD`, UTC, weeks from Monday) of the bucket holding a timestamp or date. */
   dateBucket(expr: SqlFragment, type: 'timestamp' | 'date', bucket: DateBucket): SqlFragment;
-  /** One ORDER BY term; `NULL` must sort first in `asc` and last in `desc`. */
-  orderTerm(expr: SqlFragment, direction: SortDirection): SqlFragment;
+  /**
+   * One ORDER BY term; `NULL` must sort first in `asc` and last in `desc`.
+   * `nullable` is false when `expr` is a NOT NULL column, so that a dialect whose
+   * default NULL order differs may leave it out and keep index order usable.
+   */
+  orderTerm(expr: SqlFragment, direction: SortDirection, nullable?: boolean): SqlFragment;
   /**
    * The statement that leases due rows atomically and returns them. SQLite
    * updates `WHERE rowid IN (SELECT ... LIMIT n)`; Postgres would select the
    * keys `FOR UPDATE SKIP LOCKED` so that concurrent workers never wait.
    */
   claimDue(parts: ClaimDueParts): SqlFragment;
+  /**
+   * A statement run first in the transaction that creates the migration table
+   * and in each migration's transaction, serialising concurrent migrators
+   * (Postgres: `pg_advisory_xact_lock`). Only used with `transactionalDdl`.
+   * @default none: the database serialises DDL itself (SQLite's single writer)
+   */
+  migrationLock?(): SqlFragment;
+  /**
+   * An extra index for a `json` field (`name` is the index name to use), or
+   * `undefined` for none. Created with the table or when the field is added
+   * (Postgres: a GIN index on `custom` and `tags` for containment queries).
+   * @default none
+   */
+  jsonIndex?(name: string, table: SqlFragment, column: SqlFragment, field: string): SqlFragment | undefined;
   /** Classifies a driver error so that it can be mapped to crmkit's typed errors. */
   classifyError(error: unknown): DriverErrorKind;
 }

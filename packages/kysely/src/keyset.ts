@@ -33,7 +33,7 @@ export function resolveOrder(info: ModelInfo, orderBy: readonly OrderTerm[] | un
 
 /** The ORDER BY list of resolved terms. */
 export function orderList(terms: readonly ResolvedTerm[], dialect: SqlDialect): Frag {
-  return () => sql.join(terms.map((t) => dialect.orderTerm(t.field.ref, t.direction)));
+  return () => sql.join(terms.map((t) => dialect.orderTerm(t.field.ref, t.direction, t.field.nullable)));
 }
 
 /**

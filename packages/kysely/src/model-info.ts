@@ -34,6 +34,11 @@ function checkIdentifier(name: string, what: string): string {
   return name;
 }
 
+/** A table of crmkit's, qualified with the dialect's schema when it has one. */
+export function tableRef(dialect: SqlDialect, table: string): SqlFragment {
+  return dialect.schema === undefined ? sql.table(table) : sql.id(checkIdentifier(dialect.schema, 'schema'), table);
+}
+
 /** Resolves a model against a dialect. Table and column names are checked to be plain identifiers. */
 export function buildModelInfo(model: ModelDefinition, dialect: SqlDialect): ModelInfo {
   const table = checkIdentifier(model.table, 'table');
@@ -51,7 +56,7 @@ export function buildModelInfo(model: ModelDefinition, dialect: SqlDialect): Mod
   });
   return {
     model,
-    table: sql.table(table),
+    table: tableRef(dialect, table),
     fields,
     byName: new Map(fields.map((f) => [f.name, f])),
     byColumn: new Map(fields.map((f) => [f.column, f])),

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { contactModel } from '../contacts/contact.model.js';
@@ -33,15 +33,10 @@ function toCompanyRow(company: Partial<Company>): Row {
 }
 
 /** Companies (accounts). Reached as `crm.tenant(id).companies`. */
-export class CompaniesService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Company>;
-
+export class CompaniesService extends RecordService<Company> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Company>(ctx, companyModel, toCompany, toCompanyRow);
+    super(ctx, new EntityStore<Company>(ctx, companyModel, toCompany, toCompanyRow));
   }
 
   /**
@@ -52,9 +47,9 @@ export class CompaniesService {
    */
   async create(input: CompanyInput): Promise<Company> {
     const data = parseInput(companyInputSchema, input, 'company');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, companyModel, data.parentCompanyId);
-      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, companyModel, data.parentCompanyId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const company = await this.store.insert(
         w,
         toCompanyRow({
@@ -68,7 +63,7 @@ export class CompaniesService {
           country: data.country ?? null,
           parentCompanyId: data.parentCompanyId ?? null,
           externalId: data.externalId ?? null,
-          ...ownedDefaults(this.#ctx, 'company', data),
+          ...ownedDefaults(this.ctx, 'company', data),
         }),
       );
       w.emit('company.created', { record: company });
@@ -76,21 +71,11 @@ export class CompaniesService {
     });
   }
 
-  /** Reads a company. @throws {NotFoundError} */
-  async get(id: string): Promise<Company> {
-    return this.store.get(parseInput(idSchema, id, 'company id'));
-  }
-
   /** Finds a company by its normalised domain (`www.Acme.io` finds `acme.io`). */
   async findByDomain(domain: string): Promise<Company | undefined> {
     const normalized = parseInput(companyInputSchema.shape.domain, domain, 'domain');
     if (!normalized) return undefined;
     return (await this.store.all({ domain: normalized }))[0];
-  }
-
-  /** Lists companies. Filter on stored fields, e.g. `{ sector: 'retail', employees: { gte: 100 } }`. */
-  async list(options?: ListOptions): Promise<Page<Company>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Direct subsidiaries of a company, by name. */
@@ -107,8 +92,8 @@ export class CompaniesService {
     const companyId = parseInput(idSchema, id, 'company id');
     const data = parseInput(companyPatchSchema, patch, 'company patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       if (data.parentCompanyId) {
         await assertNoCycle(
           companyId,
@@ -120,7 +105,7 @@ export class CompaniesService {
       const { after, changes } = await this.store.patch(
         w,
         companyId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'company', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'company', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('company.updated', { record: after, changes });
@@ -136,9 +121,9 @@ export class CompaniesService {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const companyId = parseInput(idSchema, id, 'company id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
+    await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, companyId, expectedVersion);
-      const tenantId = this.#ctx.tenantId;
+      const tenantId = this.ctx.tenantId;
       for (const model of [contactModel, dealModel]) {
         await w.tx.updateMany({ model, tenantId, where: { companyId }, data: { companyId: null, updatedAt: w.now } });
       }

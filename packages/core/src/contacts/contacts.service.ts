@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TenantContext, WriteScope } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { companyModel } from '../companies/company.model.js';
@@ -17,15 +17,10 @@ import { toE164 } from './phone.js';
 type ParsedContact = z.output<typeof contactInputSchema>;
 
 /** Contacts: the people a tenant sells to and serves. Reached as `crm.tenant(id).contacts`. */
-export class ContactsService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Contact>;
-
+export class ContactsService extends RecordService<Contact> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Contact>(ctx, contactModel, (row: Row) => row as unknown as Contact);
+    super(ctx, new EntityStore<Contact>(ctx, contactModel, (row: Row) => row as unknown as Contact));
   }
 
   /**
@@ -36,9 +31,9 @@ export class ContactsService {
    */
   async create(input: ContactInput): Promise<Contact> {
     const data = parseInput(contactInputSchema, input, 'contact');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, companyModel, data.companyId);
-      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, companyModel, data.companyId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const contact = await this.store.insert(w, this.#toRow(data));
       w.emit('contact.created', { record: contact });
       return contact;
@@ -61,30 +56,16 @@ export class ContactsService {
         throw error;
       }
     });
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const ref = (field: string) => parsed.map((r) => r[field]).filter((v): v is string => typeof v === 'string');
-      await assertAllExist(w.tx, this.#ctx, companyModel, ref('companyId'));
-      await assertAllExist(w.tx, this.#ctx, memberModel, ref('ownerId'));
+      await assertAllExist(w.tx, this.ctx, companyModel, ref('companyId'));
+      await assertAllExist(w.tx, this.ctx, memberModel, ref('ownerId'));
       const rows = parsed.map((data) => this.store.newRow(w, data));
-      await w.tx.createMany({ model: contactModel, tenantId: this.#ctx.tenantId, rows });
+      await w.tx.createMany({ model: contactModel, tenantId: this.ctx.tenantId, rows });
       const contacts = rows.map((row) => this.store.toRecord(row));
       for (const record of contacts) w.emit('contact.created', { record });
       return contacts;
     });
-  }
-
-  /** Reads a contact. @throws {NotFoundError} */
-  async get(id: string): Promise<Contact> {
-    return this.store.get(parseInput(idSchema, id, 'contact id'));
-  }
-
-  /**
-   * Lists contacts.
-   * @example
-   * await t.contacts.list({ where: { lifecycleStage: 'lead', tags: { has: 'vip' } }, orderBy: { createdAt: 'desc' }, limit: 50 });
-   */
-  async list(options?: ListOptions): Promise<Page<Contact>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Contacts whose primary email is this address (compared lower-case). */
@@ -95,7 +76,7 @@ export class ContactsService {
 
   /** Contacts whose primary phone is this number, after E.164 normalisation. */
   async findByPhone(phone: string): Promise<Contact[]> {
-    const number = toE164(parseInput(z.string().max(40), phone, 'phone'), this.#ctx.runtime.defaultCountry);
+    const number = toE164(parseInput(z.string().max(40), phone, 'phone'), this.ctx.runtime.defaultCountry);
     if (number === null) throw ValidationError.single(`${JSON.stringify(phone)} is not a valid phone number`, ['phone']);
     return this.store.all({ phone: number });
   }
@@ -109,22 +90,22 @@ export class ContactsService {
     const contactId = parseInput(idSchema, id, 'contact id');
     const data = parseInput(contactPatchSchema, patch, 'contact patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write((w) => this.updateIn(w, contactId, data, expectedVersion));
+    return this.ctx.write((w) => this.updateIn(w, contactId, data, expectedVersion));
   }
 
   /** @internal The update inside a running write (used by other services). */
   async updateIn(w: WriteScope, id: string, data: z.output<typeof contactPatchSchema>, expectedVersion?: number): Promise<Contact> {
-    await assertExists(w.tx, this.#ctx, companyModel, data.companyId);
-    await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    await assertExists(w.tx, this.ctx, companyModel, data.companyId);
+    await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
     const { email, emails, phone, phones, custom, satisfaction, ...rest } = data;
     const { after, changes } = await this.store.patch(
       w,
       id,
       (before) => ({
         ...defined(rest),
-        ...contactPointsPatch(before, { email, emails: emails?.map((e) => ({ address: e.address, label: e.label ?? null })), phone, phones }, this.#ctx.runtime.defaultCountry),
+        ...contactPointsPatch(before, { email, emails: emails?.map((e) => ({ address: e.address, label: e.label ?? null })), phone, phones }, this.ctx.runtime.defaultCountry),
         ...(satisfaction !== undefined ? { satisfaction, satisfactionAt: w.now } : {}),
-        ...defined({ custom: mergedCustom(this.#ctx, 'contact', before.custom, custom) }),
+        ...defined({ custom: mergedCustom(this.ctx, 'contact', before.custom, custom) }),
       }),
       expectedVersion,
     );
@@ -139,16 +120,16 @@ export class ContactsService {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const contactId = parseInput(idSchema, id, 'contact id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
+    await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, contactId, expectedVersion);
-      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, where: { contactId } });
+      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { contactId } });
       w.emit('contact.deleted', { record });
     });
   }
 
   #toRow(data: ParsedContact): Row {
     const emails = mergeEmails(data.email, data.emails?.map((e) => ({ address: e.address, label: e.label ?? null })));
-    const phones = mergePhones(data.phone, data.phones, this.#ctx.runtime.defaultCountry);
+    const phones = mergePhones(data.phone, data.phones, this.ctx.runtime.defaultCountry);
     return {
       firstName: data.firstName ?? null,
       lastName: data.lastName ?? null,
@@ -169,9 +150,9 @@ export class ContactsService {
       productInterests: data.productInterests ?? [],
       consent: data.consent ?? {},
       satisfaction: data.satisfaction ?? null,
-      satisfactionAt: data.satisfaction === undefined || data.satisfaction === null ? null : this.#ctx.now(),
+      satisfactionAt: data.satisfaction === undefined || data.satisfaction === null ? null : this.ctx.now(),
       externalId: data.externalId ?? null,
-      ...ownedDefaults(this.#ctx, 'contact', data),
+      ...ownedDefaults(this.ctx, 'contact', data),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TenantContext, WriteScope } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
+import { RecordService } from '../common/record-service.js';
 import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -18,19 +19,14 @@ import { linesTotal, resolveLines, toDeal, toDealRow, weighted } from './deal-ro
 import { recordStageChange, type StageChange } from './stage-history.js';
 
 /** Deals in pipelines, with stage history. Reached as `crm.tenant(id).deals`. */
-export class DealsService {
-  readonly #ctx: TenantContext;
+export class DealsService extends RecordService<Deal> {
   readonly #pipelines: PipelinesService;
   readonly #products: ProductsService;
   /** @internal */
-  readonly store: EntityStore<Deal>;
-
-  /** @internal */
   constructor(ctx: TenantContext, pipelines: PipelinesService, products: ProductsService) {
-    this.#ctx = ctx;
+    super(ctx, new EntityStore<Deal>(ctx, dealModel, toDeal, toDealRow));
     this.#pipelines = pipelines;
     this.#products = products;
-    this.store = new EntityStore<Deal>(ctx, dealModel, toDeal, toDealRow);
   }
 
   /**
@@ -41,13 +37,13 @@ export class DealsService {
    */
   async create(input: DealInput): Promise<Deal> {
     const data = parseInput(dealInputSchema, input, 'deal');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const pipeline = await this.#pipelines.load(data.pipelineId, w.tx);
       const stage = data.stage === undefined ? firstOpenStage(pipeline) : this.#pipelines.resolveStage(pipeline, data.stage);
-      await assertExists(w.tx, this.#ctx, companyModel, data.companyId);
-      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+      await assertExists(w.tx, this.ctx, companyModel, data.companyId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const contactIds = [...new Set(data.contactIds ?? [])];
-      await assertAllExist(w.tx, this.#ctx, contactModel, contactIds);
+      await assertAllExist(w.tx, this.ctx, contactModel, contactIds);
       const currency = data.amount?.currency ?? pipeline.currency;
       const lines = resolveLines(data.lines ?? [], await this.#productsOf(w, data.lines), currency);
       const amount = data.amount ?? { minor: linesTotal(lines), currency };
@@ -62,11 +58,11 @@ export class DealsService {
         closedAt: closed ? enteredAt : null, lostReason: stage.category === 'lost' ? (data.lostReason ?? null) : null,
         companyId: data.companyId ?? null, contactIds, lines, campaignId: data.campaignId ?? null,
         source: data.source ?? null, externalId: data.externalId ?? null,
-        ...ownedDefaults(this.#ctx, 'deal', data),
+        ...ownedDefaults(this.ctx, 'deal', data),
       }));
       if (contactIds.length > 0) {
         const links = contactIds.map((contactId) => this.#linkRow(w, deal.id, contactId));
-        await w.tx.createMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, rows: links });
+        await w.tx.createMany({ model: dealContactModel, tenantId: this.ctx.tenantId, rows: links });
       }
       await recordStageChange(w, deal, null, stage, enteredAt);
       w.emit('deal.created', { record: deal });
@@ -74,26 +70,12 @@ export class DealsService {
     });
   }
 
-  /** Reads a deal. @throws {NotFoundError} */
-  async get(id: string): Promise<Deal> {
-    return this.store.get(parseInput(idSchema, id, 'deal id'));
-  }
-
-  /**
-   * Lists deals. Money filters use the stored columns `amountMinor` and `currency`.
-   * @example
-   * await t.deals.list({ where: { status: 'open', amountMinor: { gte: 1_000_000 } }, orderBy: { expectedCloseOn: 'asc' } });
-   */
-  async list(options?: ListOptions): Promise<Page<Deal>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
-  }
-
   /** Deals a contact takes part in, through the indexed contact links. */
   async ofContact(contactId: string, options?: ListOptions): Promise<Page<Deal>> {
     const id = parseInput(idSchema, contactId, 'contact id');
     const opts = parseInput(listOptionsSchema, options, 'list options');
-    const links = await this.#ctx.storage.findMany({
-      model: dealContactModel, tenantId: this.#ctx.tenantId, where: { contactId: id }, select: ['dealId'],
+    const links = await this.ctx.storage.findMany({
+      model: dealContactModel, tenantId: this.ctx.tenantId, where: { contactId: id }, select: ['dealId'],
     });
     return this.store.list(opts, { id: { in: links.map((l) => l.dealId as string) } });
   }
@@ -107,9 +89,9 @@ export class DealsService {
     const dealId = parseInput(idSchema, id, 'deal id');
     const data = parseInput(dealPatchSchema, patch, 'deal patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, companyModel, data.companyId);
-      await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, companyModel, data.companyId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const products = await this.#productsOf(w, data.lines);
       const { lines: lineInputs, custom, ...rest } = data;
       const { after, changes } = await this.store.patch(w, dealId, (before) => {
@@ -120,7 +102,7 @@ export class DealsService {
         return {
           ...defined(rest), ...defined({ lines }), amount, probability,
           weightedAmountMinor: weighted(amount, probability),
-          ...defined({ custom: mergedCustom(this.#ctx, 'deal', before.custom, custom) }),
+          ...defined({ custom: mergedCustom(this.ctx, 'deal', before.custom, custom) }),
         };
       }, expectedVersion);
       if (changes.length > 0) w.emit('deal.updated', { record: after, changes });
@@ -140,7 +122,7 @@ export class DealsService {
     const dealId = parseInput(idSchema, id, 'deal id');
     const stageRef = parseInput(z.string().min(1).max(64), stage, 'stage');
     const opts = parseInput(moveOptionsSchema, options, 'move options');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const deal = await this.store.get(dealId, w.tx);
       const pipeline = await this.#pipelines.load(deal.pipelineId, w.tx);
       return this.#move(w, deal, pipeline, this.#pipelines.resolveStage(pipeline, stageRef), opts);
@@ -164,8 +146,8 @@ export class DealsService {
   async stageHistory(id: string): Promise<StageChange[]> {
     const dealId = parseInput(idSchema, id, 'deal id');
     await this.store.get(dealId);
-    const rows = await this.#ctx.storage.findMany({
-      model: stageChangeModel, tenantId: this.#ctx.tenantId, where: { dealId }, orderBy: [{ field: 'at' }],
+    const rows = await this.ctx.storage.findMany({
+      model: stageChangeModel, tenantId: this.ctx.tenantId, where: { dealId }, orderBy: [{ field: 'at' }],
     });
     return rows as unknown as StageChange[];
   }
@@ -187,9 +169,9 @@ export class DealsService {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
+    await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, dealId, expectedVersion);
-      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, where: { dealId } });
+      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { dealId } });
       w.emit('deal.deleted', { record });
     });
   }
@@ -197,7 +179,7 @@ export class DealsService {
   async #close(id: string, category: 'won' | 'lost', options: MoveOptions | undefined): Promise<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const opts = parseInput(moveOptionsSchema, options, 'move options');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const deal = await this.store.get(dealId, w.tx);
       const pipeline = await this.#pipelines.load(deal.pipelineId, w.tx);
       const stage = pipeline.stages.find((s) => s.category === category);
@@ -233,13 +215,13 @@ export class DealsService {
     const dealId = parseInput(idSchema, id, 'deal id');
     const contact = parseInput(idSchema, contactId, 'contact id');
     const { role, ...write } = parseInput(z.strictObject({ expectedVersion: z.number().int().min(1).optional(), role: z.string().max(100).optional() }).optional().default({}), options, 'options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, contactModel, contact);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, contactModel, contact);
       const { after, changes } = await this.store.patch(w, dealId, (before) => ({
         contactIds: op === 'add' ? [...new Set([...before.contactIds, contact])] : before.contactIds.filter((c) => c !== contact),
       }), write.expectedVersion);
       if (changes.length === 0) return after;
-      const tenantId = this.#ctx.tenantId;
+      const tenantId = this.ctx.tenantId;
       if (op === 'add') {
         await w.tx.create({ model: dealContactModel, tenantId, data: { ...this.#linkRow(w, dealId, contact), role: role ?? null } });
         w.emit('deal.contactAdded', { record: after, contactId: contact });
@@ -252,7 +234,7 @@ export class DealsService {
   }
 
   #linkRow(w: WriteScope, dealId: string, contactId: string) {
-    return { tenantId: this.#ctx.tenantId, id: `${dealId}:${contactId}`, createdAt: w.now, updatedAt: w.now, dealId, contactId, role: null };
+    return { tenantId: this.ctx.tenantId, id: `${dealId}:${contactId}`, createdAt: w.now, updatedAt: w.now, dealId, contactId, role: null };
   }
 
   async #productsOf(w: WriteScope, lines: { productId?: string | null | undefined }[] | undefined): Promise<Map<string, Product>> {

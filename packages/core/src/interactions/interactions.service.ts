@@ -1,8 +1,8 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, ownedDefaults } from '../common/references.js';
-import { idSchema, parseInput } from '../common/zod-helpers.js';
+import { parseInput } from '../common/zod-helpers.js';
 import { companyModel } from '../companies/company.model.js';
 import { contactModel } from '../contacts/contact.model.js';
 import { dealModel } from '../deals/deal.model.js';
@@ -12,15 +12,10 @@ import { interactionContactModel, interactionModel } from './interaction.model.j
 import { type Interaction, type InteractionInput, interactionInputSchema } from './interaction.schema.js';
 
 /** Calls, emails, meetings and notes. Reached as `crm.tenant(id).interactions`. */
-export class InteractionsService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Interaction>;
-
+export class InteractionsService extends RecordService<Interaction> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Interaction>(ctx, interactionModel, (row: Row) => row as unknown as Interaction);
+    super(ctx, new EntityStore<Interaction>(ctx, interactionModel, (row: Row) => row as unknown as Interaction));
   }
 
   /**
@@ -31,15 +26,15 @@ export class InteractionsService {
    */
   async log(input: InteractionInput): Promise<Interaction> {
     const data = parseInput(interactionInputSchema, input, 'interaction');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const tx = w.tx;
       const contactIds = [...new Set(data.contactIds ?? [])];
       const memberIds = [...new Set(data.memberIds ?? [])];
-      await assertAllExist(tx, this.#ctx, contactModel, contactIds);
-      await assertAllExist(tx, this.#ctx, memberModel, [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
-      await assertExists(tx, this.#ctx, companyModel, data.companyId);
-      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.#ctx.tenantId, id: data.dealId }) : undefined;
-      if (data.dealId && !deal) await assertExists(tx, this.#ctx, dealModel, data.dealId);
+      await assertAllExist(tx, this.ctx, contactModel, contactIds);
+      await assertAllExist(tx, this.ctx, memberModel, [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
+      await assertExists(tx, this.ctx, companyModel, data.companyId);
+      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.ctx.tenantId, id: data.dealId }) : undefined;
+      if (data.dealId && !deal) await assertExists(tx, this.ctx, dealModel, data.dealId);
       const occurredAt = data.occurredAt ?? w.now;
       const interaction = await this.store.insert(w, {
         type: data.type,
@@ -56,27 +51,17 @@ export class InteractionsService {
         dealId: data.dealId ?? null,
         caseId: data.caseId ?? null,
         campaignId: data.campaignId ?? null,
-        ...ownedDefaults(this.#ctx, 'interaction', data),
+        ...ownedDefaults(this.ctx, 'interaction', data),
       });
       if (contactIds.length > 0) {
         const rows = contactIds.map((contactId) => ({
-          tenantId: this.#ctx.tenantId, id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now,
+          tenantId: this.ctx.tenantId, id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now,
           interactionId: interaction.id, contactId, occurredAt,
         }));
-        await tx.createMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, rows });
+        await tx.createMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, rows });
       }
       w.emit('interaction.logged', { record: interaction });
       return interaction;
     });
-  }
-
-  /** Reads an interaction. @throws {NotFoundError} */
-  async get(id: string): Promise<Interaction> {
-    return this.store.get(parseInput(idSchema, id, 'interaction id'));
-  }
-
-  /** Lists interactions, e.g. `{ where: { type: 'call', ownerId }, orderBy: { occurredAt: 'desc' } }`. */
-  async list(options?: ListOptions): Promise<Page<Interaction>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 }

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { assertAllExist, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import type { Row } from '../storage/adapter.js';
@@ -8,15 +8,10 @@ import { memberModel, teamModel } from './member.model.js';
 import { type Member, type MemberInput, memberInputSchema, type MemberPatch, memberPatchSchema } from './member.schema.js';
 
 /** The host's users who own records. Reached as `crm.tenant(id).members`. */
-export class MembersService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Member>;
-
+export class MembersService extends RecordService<Member> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Member>(ctx, memberModel, (row: Row) => row as unknown as Member);
+    super(ctx, new EntityStore<Member>(ctx, memberModel, (row: Row) => row as unknown as Member));
   }
 
   /**
@@ -27,27 +22,17 @@ export class MembersService {
    */
   async create(input: MemberInput): Promise<Member> {
     const data = parseInput(memberInputSchema, input, 'member');
-    return this.#ctx.write(async (w) => {
-      await assertAllExist(w.tx, this.#ctx, teamModel, data.teamIds);
+    return this.ctx.write(async (w) => {
+      await assertAllExist(w.tx, this.ctx, teamModel, data.teamIds);
       const member = await this.store.insert(w, {
         ...data,
         email: data.email ?? null,
         externalId: data.externalId ?? null,
-        ...ownedDefaults(this.#ctx, 'member', data),
+        ...ownedDefaults(this.ctx, 'member', data),
       });
       w.emit('member.created', { record: member });
       return member;
     });
-  }
-
-  /** Reads a member. @throws {NotFoundError} */
-  async get(id: string): Promise<Member> {
-    return this.store.get(parseInput(idSchema, id, 'member id'));
-  }
-
-  /** Lists members. @throws {ValidationError} for an unknown field in `where` or `orderBy` */
-  async list(options?: ListOptions): Promise<Page<Member>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Active members of a team, by name. */
@@ -64,12 +49,12 @@ export class MembersService {
     const memberId = parseInput(idSchema, id, 'member id');
     const data = parseInput(memberPatchSchema, patch, 'member patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      if (data.teamIds) await assertAllExist(w.tx, this.#ctx, teamModel, data.teamIds);
+    return this.ctx.write(async (w) => {
+      if (data.teamIds) await assertAllExist(w.tx, this.ctx, teamModel, data.teamIds);
       const { after, changes } = await this.store.patch(
         w,
         memberId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'member', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'member', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('member.updated', { record: after, changes });

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import type { Row } from '../storage/adapter.js';
@@ -8,15 +8,10 @@ import { memberModel, teamModel } from './member.model.js';
 import { type Team, type TeamInput, teamInputSchema, type TeamPatch, teamPatchSchema } from './member.schema.js';
 
 /** Teams of members. Reached as `crm.tenant(id).teams`. */
-export class TeamsService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Team>;
-
+export class TeamsService extends RecordService<Team> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Team>(ctx, teamModel, (row: Row) => row as unknown as Team);
+    super(ctx, new EntityStore<Team>(ctx, teamModel, (row: Row) => row as unknown as Team));
   }
 
   /**
@@ -27,28 +22,18 @@ export class TeamsService {
    */
   async create(input: TeamInput): Promise<Team> {
     const data = parseInput(teamInputSchema, input, 'team');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, memberModel, data.managerId);
-      await assertExists(w.tx, this.#ctx, teamModel, data.parentTeamId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.managerId);
+      await assertExists(w.tx, this.ctx, teamModel, data.parentTeamId);
       const team = await this.store.insert(w, {
         name: data.name,
         managerId: data.managerId ?? null,
         parentTeamId: data.parentTeamId ?? null,
-        ...ownedDefaults(this.#ctx, 'team', data),
+        ...ownedDefaults(this.ctx, 'team', data),
       });
       w.emit('team.created', { record: team });
       return team;
     });
-  }
-
-  /** Reads a team. @throws {NotFoundError} */
-  async get(id: string): Promise<Team> {
-    return this.store.get(parseInput(idSchema, id, 'team id'));
-  }
-
-  /** Lists teams. */
-  async list(options?: ListOptions): Promise<Page<Team>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /**
@@ -59,15 +44,15 @@ export class TeamsService {
     const teamId = parseInput(idSchema, id, 'team id');
     const data = parseInput(teamPatchSchema, patch, 'team patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, memberModel, data.managerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.managerId);
       if (data.parentTeamId) {
         await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.tx)).parentTeamId, 'parentTeamId');
       }
       const { after, changes } = await this.store.patch(
         w,
         teamId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'team', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'team', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('team.updated', { record: after, changes });

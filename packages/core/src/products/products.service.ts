@@ -1,6 +1,6 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
-import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
+import { RecordService } from '../common/record-service.js';
 import { defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import type { Row } from '../storage/adapter.js';
@@ -22,15 +22,10 @@ function toProductRow(product: Partial<Product>): Row {
 }
 
 /** The product catalogue. Reached as `crm.tenant(id).products`. */
-export class ProductsService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Product>;
-
+export class ProductsService extends RecordService<Product> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Product>(ctx, productModel, toProduct, toProductRow);
+    super(ctx, new EntityStore<Product>(ctx, productModel, toProduct, toProductRow));
   }
 
   /**
@@ -41,7 +36,7 @@ export class ProductsService {
    */
   async create(input: ProductInput): Promise<Product> {
     const data = parseInput(productInputSchema, input, 'product');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const product = await this.store.insert(
         w,
         toProductRow({
@@ -51,7 +46,7 @@ export class ProductsService {
           price: data.price ?? null,
           warrantyMonths: data.warrantyMonths ?? null,
           active: data.active,
-          ...ownedDefaults(this.#ctx, 'product', data),
+          ...ownedDefaults(this.ctx, 'product', data),
         }),
       );
       w.emit('product.created', { record: product });
@@ -59,19 +54,9 @@ export class ProductsService {
     });
   }
 
-  /** Reads a product. @throws {NotFoundError} */
-  async get(id: string): Promise<Product> {
-    return this.store.get(parseInput(idSchema, id, 'product id'));
-  }
-
   /** The product with exactly this name, if any. */
   async findByName(name: string): Promise<Product | undefined> {
     return (await this.store.all({ name: parseInput(productInputSchema.shape.name, name, 'product name') }))[0];
-  }
-
-  /** Lists products. */
-  async list(options?: ListOptions): Promise<Page<Product>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /** Changes a product. @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError} */
@@ -79,11 +64,11 @@ export class ProductsService {
     const productId = parseInput(idSchema, id, 'product id');
     const data = parseInput(productPatchSchema, patch, 'product patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const { after, changes } = await this.store.patch(
         w,
         productId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'product', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'product', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('product.updated', { record: after, changes });

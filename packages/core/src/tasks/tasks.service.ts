@@ -1,5 +1,6 @@
 import type { TenantContext, WriteScope } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
+import { RecordService } from '../common/record-service.js';
 import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
 import { assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -35,15 +36,10 @@ function toTaskRow(task: Partial<Task>): Row {
 }
 
 /** Tasks and each member's inbox. Reached as `crm.tenant(id).tasks`. */
-export class TasksService {
-  readonly #ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<Task>;
-
+export class TasksService extends RecordService<Task> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#ctx = ctx;
-    this.store = new EntityStore<Task>(ctx, taskModel, toTask, toTaskRow);
+    super(ctx, new EntityStore<Task>(ctx, taskModel, toTask, toTaskRow));
   }
 
   /**
@@ -54,15 +50,15 @@ export class TasksService {
    */
   async create(input: TaskInput): Promise<Task> {
     const data = parseInput(taskInputSchema, input, 'task');
-    return this.#ctx.write((w) => this.createIn(w, data));
+    return this.ctx.write((w) => this.createIn(w, data));
   }
 
   /** @internal Creates a task inside a running write. */
   async createIn(w: WriteScope, data: ReturnType<typeof taskInputSchema.parse>): Promise<Task> {
-    await assertExists(w.tx, this.#ctx, memberModel, data.assigneeId);
-    await assertExists(w.tx, this.#ctx, memberModel, data.ownerId);
+    await assertExists(w.tx, this.ctx, memberModel, data.assigneeId);
+    await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
     const linkModel = data.link ? linkModels[data.link.type] : undefined;
-    if (data.link && linkModel) await assertExists(w.tx, this.#ctx, linkModel, data.link.id);
+    if (data.link && linkModel) await assertExists(w.tx, this.ctx, linkModel, data.link.id);
     const task = await this.store.insert(w, toTaskRow({
       title: data.title,
       description: data.description ?? null,
@@ -74,20 +70,10 @@ export class TasksService {
       linkedType: data.link?.type ?? null,
       linkedId: data.link?.id ?? null,
       completedAt: null,
-      ...ownedDefaults(this.#ctx, 'task', data),
+      ...ownedDefaults(this.ctx, 'task', data),
     }));
     w.emit('task.created', { record: task });
     return task;
-  }
-
-  /** Reads a task. @throws {NotFoundError} */
-  async get(id: string): Promise<Task> {
-    return this.store.get(parseInput(idSchema, id, 'task id'));
-  }
-
-  /** Lists tasks. */
-  async list(options?: ListOptions): Promise<Page<Task>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 
   /**
@@ -108,11 +94,11 @@ export class TasksService {
     const taskId = parseInput(idSchema, id, 'task id');
     const data = parseInput(taskPatchSchema, patch, 'task patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, memberModel, data.assigneeId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.assigneeId);
       const { after, changes } = await this.store.patch(w, taskId, (before) => {
         if (before.status === 'done') throw new StateError('A completed task cannot be changed; reopen it first');
-        return defined({ ...data, custom: mergedCustom(this.#ctx, 'task', before.custom, data.custom) });
+        return defined({ ...data, custom: mergedCustom(this.ctx, 'task', before.custom, data.custom) });
       }, expectedVersion);
       if (changes.length > 0) w.emit('task.updated', { record: after, changes });
       return after;
@@ -123,7 +109,7 @@ export class TasksService {
   async complete(id: string, options?: WriteOptions): Promise<Task> {
     const taskId = parseInput(idSchema, id, 'task id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const { after } = await this.store.patch(w, taskId, (before) => {
         if (before.status === 'done' || before.status === 'cancelled') throw new StateError(`The task is already ${before.status}`);
         return { status: 'done', completedAt: w.now };
@@ -137,7 +123,7 @@ export class TasksService {
   async reopen(id: string, options?: WriteOptions): Promise<Task> {
     const taskId = parseInput(idSchema, id, 'task id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
+    return this.ctx.write(async (w) => {
       const { after, changes } = await this.store.patch(w, taskId, () => ({ status: 'open', completedAt: null }), expectedVersion);
       if (changes.length > 0) w.emit('task.updated', { record: after, changes });
       return after;
