@@ -55,12 +55,13 @@ function indexDdl(info: ModelInfo, index: IndexDefinition): SqlFragment {
   const model = info.model;
   const name = `${model.table}_${index.name}`;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw ValidationError.single(`Invalid index name ${JSON.stringify(name)}`);
-  // Every index leads with tenant_id: queries are tenant-local and tables can be distributed by tenant.
-  const columns = [sql.id(plainField(info, 'tenantId').column)];
+  // Every index leads with tenant_id: queries are tenant-local and tables can be
+  // distributed by tenant. Only work queues that workers drain across tenants opt out.
+  const columns = index.acrossTenants === true ? [] : [sql.id(plainField(info, 'tenantId').column)];
   for (const entry of index.fields) {
     const descending = entry.startsWith('-');
     const field = plainField(info, descending ? entry.slice(1) : entry);
-    if (field.name === 'tenantId') continue;
+    if (field.name === 'tenantId' && index.acrossTenants !== true) continue;
     columns.push(descending ? sql`${sql.id(field.column)} desc` : sql.id(field.column));
   }
   const unique = index.unique === true ? sql`unique ` : sql``;

@@ -45,7 +45,7 @@ export interface FieldDefinition {
   column?: string;
 }
 
-/** A secondary index. The adapter always puts `tenantId` first: every query is tenant-local. */
+/** A secondary index. The adapter puts `tenantId` first (unless `acrossTenants`): queries are tenant-local. */
 export interface IndexDefinition {
   /** Name, unique within the model; adapters prefix it with the table name. */
   name: string;
@@ -61,6 +61,12 @@ export interface IndexDefinition {
    * optional unique keys allow many records without a value.
    */
   whereNotNull?: string[];
+  /**
+   * Do not lead with `tenantId`. Only for queues that workers drain across
+   * tenants (`claimDue` without a tenant), which need one global order by due time.
+   * @default false
+   */
+  acrossTenants?: boolean;
 }
 
 /**

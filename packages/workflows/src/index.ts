@@ -1,0 +1,10 @@
+export { createWorkflowEngine, WorkflowEngine, type WorkflowEngineOptions, type StartOptions } from './engine.js';
+export { defineWorkflow, type WorkflowDefinition, type Subject, type PersistedSnapshot } from './definition.js';
+export { effect, type EffectHandler, type EffectContext } from './effects/effect.js';
+export { builtinEffects, type CreateTaskParams } from './effects/builtin.js';
+export type { BusinessCalendar } from './calendar.js';
+export type { WorkflowInstance, WorkflowStep } from './runtime/instance-view.js';
+export type { DueWork, DeadJob } from './runtime/deliver.js';
+export type { Worker, WorkerOptions } from './runtime/worker.js';
+export { planTransition, stateText, type TransitionPlan, type PlannedTimer, type PlannedEffect } from './runtime/plan.js';
+export { instanceModel, timerModel, jobModel, stepModel, workflowMigrations } from './storage/models.js';

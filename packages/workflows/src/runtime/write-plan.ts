@@ -1,0 +1,105 @@
+import { newId, type Row, type Storage } from '@crmkit/core';
+import type { EventObject } from 'xstate';
+import type { BusinessCalendar } from '../calendar.js';
+import type { Subject } from '../definition.js';
+import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
+import type { TransitionPlan } from './plan.js';
+
+/** Settings that shape how plans are written. */
+export interface WriteSettings {
+  maxAttempts: number;
+  calendar: BusinessCalendar | undefined;
+  businessDelays: ReadonlySet<string>;
+  /** Whether to keep a step row per event (the instance history). */
+  history: boolean;
+}
+
+/** The instance a plan is applied to: a new one, or the stored one at a revision. */
+export type PlanTarget =
+  | { kind: 'new'; id: string; workflowId: string; workflowVersion: number; subject: Subject | null }
+  | { kind: 'existing'; row: Row; workflowVersion: number };
+
+/**
+ * Writes one transition in the caller's transaction: the snapshot (guarded by
+ * the revision it was computed from), timers added and cancelled, effects as
+ * outbox jobs with idempotency keys, and the history step. Either all of it is
+ * committed or none.
+ */
+export async function writePlan(
+  tx: Storage,
+  tenantId: string,
+  target: PlanTarget,
+  plan: TransitionPlan,
+  event: EventObject,
+  now: Date,
+  settings: WriteSettings,
+): Promise<Row> {
+  const at = now.toISOString();
+  let instance: Row;
+  let revision: number;
+  if (target.kind === 'new') {
+    revision = 1;
+    instance = await tx.create({
+      model: instanceModel, tenantId,
+      data: {
+        id: target.id, createdAt: at, updatedAt: at, version: 1,
+        workflowId: target.workflowId, workflowVersion: target.workflowVersion,
+        subjectType: target.subject?.type ?? null, subjectId: target.subject?.id ?? null,
+        status: plan.status, state: plan.state, snapshot: plan.snapshot, lastEventAt: at,
+      },
+    });
+  } else {
+    instance = await tx.update({
+      model: instanceModel, tenantId, id: target.row.id as string,
+      expectedVersion: target.row.version as number,
+      data: { updatedAt: at, workflowVersion: target.workflowVersion, status: plan.status, state: plan.state, snapshot: plan.snapshot, lastEventAt: at },
+    });
+    revision = instance.version as number;
+  }
+  const instanceId = instance.id as string;
+  const sendIds = [...plan.cancels, ...plan.timers.map((t) => t.sendId)];
+  if (plan.status !== 'active') {
+    await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId } });
+  } else if (sendIds.length > 0) {
+    await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId, sendId: { in: sendIds } } });
+  }
+  if (plan.status === 'active' && plan.timers.length > 0) {
+    const rows = plan.timers.map((timer) => ({
+      id: newId(), createdAt: at, updatedAt: at, instanceId, sendId: timer.sendId, event: timer.event,
+      dueAt: dueAt(now, timer.delayMs, timer.delayName, settings).toISOString(), leasedUntil: null,
+    }));
+    await tx.createMany({ model: timerModel, tenantId, rows: dedupeBySendId(rows) });
+  }
+  if (plan.effects.length > 0) {
+    const rows = plan.effects.map((effect, index) => ({
+      id: newId(), createdAt: at, updatedAt: at, instanceId, action: effect.action, params: effect.params,
+      // Stable across retries of the same transition, unique per effect: hosts dedupe on it.
+      idempotencyKey: `${instanceId}:${revision}:${index}`,
+      status: 'pending', attempts: 0, maxAttempts: settings.maxAttempts, dueAt: at, leasedUntil: null, lastError: null, finishedAt: null,
+    }));
+    await tx.createMany({ model: jobModel, tenantId, rows });
+  }
+  if (settings.history) {
+    await tx.create({
+      model: stepModel, tenantId,
+      data: {
+        id: newId(), createdAt: at, updatedAt: at, instanceId, revision, eventType: event.type, event,
+        fromState: target.kind === 'new' ? null : (target.row.state as string), toState: plan.state, at,
+      },
+    });
+  }
+  return instance;
+}
+
+function dueAt(now: Date, delayMs: number, delayName: string | undefined, settings: WriteSettings): Date {
+  if (delayName !== undefined && settings.businessDelays.has(delayName)) {
+    if (!settings.calendar) throw new Error(`Delay ${delayName} is in business hours but the engine has no calendar`);
+    return settings.calendar.addWorkingTime(now, delayMs);
+  }
+  return new Date(now.getTime() + delayMs);
+}
+
+/** A transition may schedule the same send id twice (exit and re-entry): the last one wins. */
+function dedupeBySendId(rows: Row[]): Row[] {
+  return [...new Map(rows.map((row) => [row.sendId, row])).values()];
+}

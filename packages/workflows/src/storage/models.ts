@@ -1,0 +1,88 @@
+import { createModelsMigration, defineModel, type Migration } from '@crmkit/core';
+
+/** One running (or finished) workflow: its persisted XState snapshot and where it stands. */
+export const instanceModel = defineModel({
+  name: 'workflowInstance',
+  table: 'crmkit_wf_instance',
+  // `version` is the instance's revision: every transition is written with
+  // expectedVersion, so two workers can never both apply one.
+  fields: {
+    workflowId: { type: 'string' },
+    workflowVersion: { type: 'integer' },
+    subjectType: { type: 'string', nullable: true },
+    subjectId: { type: 'string', nullable: true },
+    status: { type: 'string' },
+    state: { type: 'string' },
+    snapshot: { type: 'json' },
+    lastEventAt: { type: 'timestamp' },
+  },
+  indexes: [
+    { name: 'subject', fields: ['subjectType', 'subjectId', 'workflowId'] },
+    { name: 'workflow_status', fields: ['workflowId', 'status'] },
+  ],
+});
+
+/** A pending delayed event (`after`, delayed `raise` / `sendTo`), due at `dueAt`. */
+export const timerModel = defineModel({
+  name: 'workflowTimer',
+  table: 'crmkit_wf_timer',
+  versioned: false,
+  fields: {
+    instanceId: { type: 'string' },
+    sendId: { type: 'string' },
+    event: { type: 'json' },
+    dueAt: { type: 'timestamp' },
+    leasedUntil: { type: 'timestamp', nullable: true },
+  },
+  indexes: [
+    { name: 'instance_send', fields: ['instanceId', 'sendId'], unique: true },
+    { name: 'due', fields: ['dueAt'], acrossTenants: true },
+  ],
+});
+
+/** A side effect to run after commit (the workflow outbox), with retries and a dead-letter state. */
+export const jobModel = defineModel({
+  name: 'workflowJob',
+  table: 'crmkit_wf_job',
+  versioned: false,
+  fields: {
+    instanceId: { type: 'string' },
+    action: { type: 'string' },
+    params: { type: 'json' },
+    idempotencyKey: { type: 'string' },
+    status: { type: 'string' },
+    attempts: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    dueAt: { type: 'timestamp' },
+    leasedUntil: { type: 'timestamp', nullable: true },
+    lastError: { type: 'text', nullable: true },
+    finishedAt: { type: 'timestamp', nullable: true },
+  },
+  indexes: [
+    { name: 'idempotency', fields: ['idempotencyKey'], unique: true },
+    { name: 'status_due', fields: ['status', 'dueAt'], acrossTenants: true },
+    { name: 'instance', fields: ['instanceId'] },
+  ],
+});
+
+/** The history of an instance: one row per applied event. */
+export const stepModel = defineModel({
+  name: 'workflowStep',
+  table: 'crmkit_wf_step',
+  versioned: false,
+  fields: {
+    instanceId: { type: 'string' },
+    revision: { type: 'integer' },
+    eventType: { type: 'string' },
+    event: { type: 'json' },
+    fromState: { type: 'string', nullable: true },
+    toState: { type: 'string' },
+    at: { type: 'timestamp' },
+  },
+  indexes: [{ name: 'instance_revision', fields: ['instanceId', 'revision'], unique: true }],
+});
+
+/** The workflow tables, for `createCrm({ migrations: workflowMigrations })` or `engine.migrate()`. */
+export const workflowMigrations: readonly Migration[] = [
+  createModelsMigration('0100_workflows', [instanceModel, timerModel, jobModel, stepModel]),
+];
