@@ -145,8 +145,17 @@ export class Crm {
 
   /** Listens to every tenant's events (for process-wide consumers such as workflow triggers). */
   onAnyEvent(listener: (event: CrmEvent) => void): () => void {
-    this.#runtime.emitter.on('*', listener);
-    return () => void this.#runtime.emitter.off('*', listener);
+    const { emitter, onListenerError } = this.#runtime;
+    // Like tenant listeners: one that throws must not silence the others.
+    const wrapped = (event: CrmEvent) => {
+      try {
+        listener(event);
+      } catch (error) {
+        onListenerError(error, event);
+      }
+    };
+    emitter.on('*', wrapped);
+    return () => void emitter.off('*', wrapped);
   }
 
   /** Closes the adapter. */

@@ -125,7 +125,7 @@ export class DuplicateError extends CrmError {
   }
 }
 
-/** A business rule refused the operation (moving a closed deal, completing a task twice...). */
+/** A business rule refused the operation (completing a task twice, closing a deal in a pipeline without a won stage...). */
 export class StateError extends CrmError {
   constructor(message: string, options: CrmErrorOptions = {}) {
     super('INVALID_STATE', message, options);

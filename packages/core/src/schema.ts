@@ -33,8 +33,9 @@ export const coreModels = {
 } as const satisfies Record<string, ModelDefinition>;
 
 /**
- * The core's migrations, in order. `crm.migrate()` applies them; hosts that
- * run migrations themselves get the SQL from `adapter.compileMigrations(coreMigrations)`.
+ * The core's migrations, in order. `crm.migrate()` applies them with the
+ * extensions' migrations; hosts that run migrations themselves get all of that SQL
+ * from `crm.compileMigrations()`.
  */
 export const coreMigrations: readonly Migration[] = [
   createModelsMigration('0001_crm_core', Object.values(coreModels)),

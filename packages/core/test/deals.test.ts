@@ -132,3 +132,16 @@ describe('deal history for imports', () => {
     await expect(t.deals.create({ title: 'x', pipelineId: pipeline.id, closedAt: '2016-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
+
+describe('deleting a linked contact', () => {
+  it('removes the contact from the deals it was on', async () => {
+    const { t, pipeline } = await setup();
+    const ada = await t.contacts.create({ firstName: 'Ada' });
+    const bob = await t.contacts.create({ firstName: 'Bob' });
+    const deal = await t.deals.create({ title: 'D', pipelineId: pipeline.id, contactIds: [ada.id, bob.id] });
+    await t.contacts.delete(ada.id);
+    const after = await t.deals.get(deal.id);
+    expect(after.contactIds).toEqual([bob.id]);
+    expect(after.version).toBe(deal.version + 1);
+  });
+});

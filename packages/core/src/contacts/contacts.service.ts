@@ -5,7 +5,7 @@ import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { companyModel } from '../companies/company.model.js';
-import { dealContactModel } from '../deals/deal.model.js';
+import { dealContactModel, dealModel } from '../deals/deal.model.js';
 import { ValidationError } from '../errors.js';
 import { memberModel } from '../members/member.model.js';
 import type { Row } from '../storage/adapter.js';
@@ -114,7 +114,7 @@ export class ContactsService extends RecordService<Contact> {
   }
 
   /**
-   * Deletes a contact and its links to deals, in one transaction.
+   * Deletes a contact and its links to deals (each deal's `contactIds` loses it), in one transaction.
    * @throws {NotFoundError} @throws {ConflictError}
    */
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -122,7 +122,18 @@ export class ContactsService extends RecordService<Contact> {
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, contactId, expectedVersion);
-      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { contactId } });
+      const tenantId = this.ctx.tenantId;
+      const links = await w.tx.findMany({ model: dealContactModel, tenantId, where: { contactId }, select: ['dealId'] });
+      // Each deal drops the contact from its own list too, audited like any edit.
+      for (const link of links) {
+        const dealId = link.dealId as string;
+        const deal = await w.tx.findOne({ model: dealModel, tenantId, id: dealId });
+        if (!deal) continue;
+        const contactIds = (deal.contactIds as string[]).filter((id) => id !== contactId);
+        await w.tx.update({ model: dealModel, tenantId, id: dealId, data: { contactIds, updatedAt: w.now } });
+        w.audit('deal', dealId, 'update', [{ field: 'contactIds', from: deal.contactIds, to: contactIds }], (deal.version as number) + 1);
+      }
+      await w.tx.deleteMany({ model: dealContactModel, tenantId, where: { contactId } });
       w.emit('contact.deleted', { record });
     });
   }

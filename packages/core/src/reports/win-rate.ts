@@ -81,7 +81,7 @@ export async function winRate(ctx: TenantContext, options?: WinRateOptions): Pro
   const keyOf = (r: WinRateRow) => `${r.period ?? ''}|${r.ownerId ?? ''}`;
   const sorters: Record<typeof opts.orderBy, (a: WinRateRow, b: WinRateRow) => number> = {
     winRate: (a, b) => b.winRate - a.winRate || b.closed - a.closed,
-    wonAmount: (a, b) => Number(b.wonAmount.minor) - Number(a.wonAmount.minor),
+    wonAmount: (a, b) => (BigInt(b.wonAmount.minor) > BigInt(a.wonAmount.minor) ? 1 : BigInt(b.wonAmount.minor) < BigInt(a.wonAmount.minor) ? -1 : 0),
     closed: (a, b) => b.closed - a.closed,
     key: (a, b) => keyOf(a).localeCompare(keyOf(b)),
   };
