@@ -51,19 +51,32 @@ export function keysetAfter(terms: readonly ResolvedTerm[], after: Row, b: Shape
     return value === null ? null : t.field.encode === undefined ? value : t.field.encode(value);
   });
   b.key += `a(${values.map((v) => (v === null ? 'n' : 'v')).join('')})`;
+  const direction = terms[0]?.direction;
+  if (terms.every((t, i) => t.direction === direction && !t.field.nullable && values[i] !== null)) {
+    // One direction, no NULLs: a row-value comparison, which SQLite and
+    // Postgres turn into an index seek instead of walking from the first row.
+    const params = values.map((value) => b.bind(value));
+    const refs = sql.join(terms.map((t) => t.field.ref));
+    return direction === 'asc'
+      ? () => sql`(${refs}) > (${sql.join(params.map((p) => p()))})`
+      : () => sql`(${refs}) < (${sql.join(params.map((p) => p()))})`;
+  }
   const disjuncts: Frag[] = [];
   const equal: Frag[] = [];
   for (let i = 0; i < terms.length; i++) {
-    const { field, direction } = terms[i]!;
+    const { field, direction: termDirection } = terms[i]!;
     const value = values[i];
     const ref = field.ref;
     let step: Frag | undefined;
     if (value === null) {
       // Nothing sorts after NULL in desc; in asc every non-null value does.
-      step = direction === 'asc' ? () => sql`${ref} is not null` : undefined;
+      step = termDirection === 'asc' ? () => sql`${ref} is not null` : undefined;
     } else {
       const param = b.bind(value);
-      step = direction === 'asc' ? () => sql`${ref} > ${param()}` : () => sql`(${ref} < ${param()} or ${ref} is null)`;
+      step =
+        termDirection === 'asc' ? () => sql`${ref} > ${param()}`
+        : field.nullable ? () => sql`(${ref} < ${param()} or ${ref} is null)`
+        : () => sql`${ref} < ${param()}`;
     }
     if (step !== undefined) disjuncts.push(equal.length === 0 ? step : joinFrags([...equal, step], 'and'));
     if (value === null) {

@@ -23,7 +23,7 @@ export function describeCrud(options: ConformanceOptions): void {
       const t = newTenant();
       const data = itemRow({ score: 2.5, occurredAt: '2024-05-06T07:08:09.010Z', startsOn: '2024-05-06' });
       await ctx.adapter.create({ ...item(t), data });
-      const columns = ['score', 'occurredAt', 'startsOn', 'tenantId', 'createdAt'].map((field) => `${col(conformanceItem, field)} AS ${field}`);
+      const columns = ['score', 'occurredAt', 'startsOn', 'tenantId', 'createdAt'].map((field) => `${col(conformanceItem, field)} AS "${field}"`);
       expect(col(conformanceItem, 'score')).toBe('score_value');
       const [row] = await ctx.raw(`SELECT ${columns.join(', ')} FROM ${conformanceItem.table} WHERE ${col(conformanceItem, 'id')} = ? AND ${col(conformanceItem, 'tenantId')} = ?`, [data.id, t]);
       expect(Number(row?.score)).toBe(2.5);

@@ -1,0 +1,164 @@
+import { type DateBucket, type FieldType, type StorageCapabilities, toTimestamp } from '@crmkit/core';
+import type { DriverErrorKind, JsonKind, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
+import { sql } from 'kysely';
+import { classifyPostgresError } from './postgres-errors.js';
+
+const isoTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+const encodeTimestamp: ValueCodec = (v) =>
+  typeof v === 'string' && isoTimestamp.test(v) ? v : toTimestamp(v as string | Date | number);
+const encodeDate: ValueCodec = (v) => (v instanceof Date ? toTimestamp(v).slice(0, 10) : v);
+// Bound as text: pg would turn a JS array into a Postgres array literal, not JSON.
+const encodeJson: ValueCodec = (v) => JSON.stringify(v);
+// Both drivers accept text for int8; a bigint beyond 2^53 must not pass through a double.
+const encodeBigint: ValueCodec = (v) => (typeof v === 'bigint' ? v.toString() : v);
+
+/** int8 comes back as text from pg, as number or bigint from PGlite: one decoder for all three. */
+const decodeBigint: ValueCodec = (v) => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+  const n = Number(v);
+  return Number.isSafeInteger(n) || !/^-?\d+$/.test(v as string) ? n : BigInt(v as string);
+};
+const decodeNumber: ValueCodec = (v) => (typeof v === 'number' ? v : Number(v));
+const decodeJson: ValueCodec = (v) => (v === '[]' ? [] : v === '{}' ? {} : JSON.parse(v as string));
+
+/** A `text[]` path literal; core validates segments to `[A-Za-z0-9_-]`, so no quoting is needed. */
+function jsonPath(path: readonly string[]): SqlFragment {
+  return sql.lit(`{${path.join(',')}}`);
+}
+
+const bucketUnits: Record<DateBucket, string> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year' };
+
+/** The capabilities of PostgreSQL (server or PGlite). */
+export const postgresCapabilities: StorageCapabilities = Object.freeze({
+  name: 'postgres',
+  jsonPaths: true,
+  returning: true,
+  skipLocked: true,
+  multipleConnections: true,
+  transactionalDdl: true,
+  maxParameters: 65535,
+});
+
+/**
+ * crmkit's {@link SqlDialect} for PostgreSQL: `timestamptz`, `date`, `bigint`,
+ * `double precision`, `boolean` and `jsonb` columns. Values are selected in a
+ * form that does not depend on the driver's type parsers (timestamps and dates
+ * formatted in SQL, 64-bit integers and JSON as text), so a host's pool with
+ * custom parsers and PGlite read back exactly what pg does.
+ */
+export const postgresDialect: SqlDialect = {
+  capabilities: postgresCapabilities,
+  // Far above the 50 rows tuned for SQLite: a Postgres round trip costs more than a SQLite call. Not yet benchmarked.
+  maxInsertRows: 500,
+  columnType(type: FieldType): string {
+    switch (type) {
+      case 'string':
+      case 'text':
+        return 'text';
+      // "A safe JavaScript integer" reaches 2^53: int4 would overflow.
+      case 'integer':
+      case 'bigint':
+        return 'bigint';
+      case 'number':
+        return 'double precision';
+      case 'boolean':
+        return 'boolean';
+      case 'timestamp':
+        return 'timestamptz';
+      case 'date':
+        return 'date';
+      case 'json':
+        return 'jsonb';
+    }
+  },
+  columnDefault(type: FieldType): string {
+    switch (type) {
+      case 'integer':
+      case 'bigint':
+      case 'number':
+        return '0';
+      case 'boolean':
+        return 'false';
+      case 'timestamp':
+        return "'1970-01-01T00:00:00.000Z'";
+      case 'date':
+        return "'1970-01-01'";
+      case 'json':
+        return "'null'::jsonb";
+      default:
+        return "''";
+    }
+  },
+  encoder(type: FieldType): ValueCodec | undefined {
+    if (type === 'timestamp') return encodeTimestamp;
+    if (type === 'date') return encodeDate;
+    if (type === 'json') return encodeJson;
+    if (type === 'bigint' || type === 'integer') return encodeBigint;
+    return undefined;
+  },
+  decoder(type: FieldType): ValueCodec | undefined {
+    if (type === 'json') return decodeJson;
+    if (type === 'bigint') return decodeBigint;
+    // Integers are int8 (and count(*) is int8): pg returns them as text.
+    if (type === 'integer' || type === 'number') return decodeNumber;
+    return undefined;
+  },
+  selectColumn(column: SqlFragment, type: FieldType): SqlFragment {
+    switch (type) {
+      case 'timestamp':
+        // Formatted in SQL, in UTC: no dependence on the session time zone or the driver's Date parsing.
+        return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+      case 'date':
+        // to_char, not ::text, which follows the session's DateStyle.
+        return sql`to_char(${column}, 'YYYY-MM-DD')`;
+      case 'bigint':
+      case 'json':
+        return sql`${column}::text`;
+      default:
+        return column;
+    }
+  },
+  jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment {
+    const p = jsonPath(path);
+    switch (kind) {
+      case 'any':
+        // A JSON null counts as missing, as the contract's isNull says.
+        return sql`nullif(${column} #> ${p}, 'null'::jsonb)`;
+      case 'number':
+        // numeric, not double: integers in JSON beyond 2^53 still compare exactly.
+        return sql`(case when jsonb_typeof(${column} #> ${p}) = 'number' then (${column} #>> ${p})::numeric end)`;
+      case 'string':
+        return sql`(case when jsonb_typeof(${column} #> ${p}) = 'string' then ${column} #>> ${p} end)`;
+      case 'boolean':
+        return sql`(case when jsonb_typeof(${column} #> ${p}) = 'boolean' then (${column} #>> ${p})::boolean end)`;
+    }
+  },
+  jsonHas(column, path, kind, value): SqlFragment {
+    const source = path.length === 0 ? column : sql`${column} #> ${jsonPath(path)}`;
+    // @> on the column itself can use the GIN index on custom / tags; the typed value keeps 1 and '1' apart.
+    const element =
+      kind === 'number' ? sql`to_jsonb(${value}::numeric)` : kind === 'boolean' ? sql`to_jsonb(${value}::boolean)` : sql`to_jsonb(${value}::text)`;
+    return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(${element}))`;
+  },
+  contains: (expr, value) => sql`strpos(${expr}, ${value}::text) > 0`,
+  startsWith: (expr, value) => sql`starts_with(${expr}, ${value}::text)`,
+  dateBucket(expr, type, unit) {
+    const local = type === 'timestamp' ? sql`${expr} at time zone 'UTC'` : sql`${expr}::timestamp`;
+    return sql`to_char(date_trunc(${sql.lit(bucketUnits[unit])}, ${local}), 'YYYY-MM-DD')`;
+  },
+  // Postgres sorts NULL last in asc; the contract wants it first. A NOT NULL column keeps
+  // the plain form so that B-tree indexes (built with the default NULL order) serve the sort.
+  orderTerm(expr, direction, nullable = true) {
+    if (direction === 'desc') return nullable ? sql`${expr} desc nulls last` : sql`${expr} desc`;
+    return nullable ? sql`${expr} asc nulls first` : sql`${expr} asc`;
+  },
+  // GIN cannot lead with tenant_id without the btree_gin extension, which hosts cannot always
+  // install; jsonb_path_ops serves the @> containment that `has` and JSON equality compile to.
+  jsonIndex: (name, table, column, field) =>
+    field === 'custom' || field === 'tags' ? sql`create index ${sql.id(name)} on ${table} using gin (${column} jsonb_path_ops)` : undefined,
+  claimDue: (p) =>
+    sql`update ${p.table} set ${p.set} where (${p.primaryKey}) in (select ${p.primaryKey} from ${p.table} where ${p.filter} order by ${p.orderBy} limit ${p.limit} for update skip locked) returning ${p.returning}`,
+  classifyError: (error: unknown): DriverErrorKind => classifyPostgresError(error),
+};
