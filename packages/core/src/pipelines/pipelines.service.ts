@@ -127,8 +127,9 @@ export class PipelinesService {
     return stage;
   }
 
-  async #touched(w: WriteScope, id: string): Promise<Pipeline> {
-    await w.tx.update({ model: pipelineModel, tenantId: this.#ctx.tenantId, id, data: { updatedAt: w.now } });
+  /** Bumps the pipeline's version (unless `bumped` already did) and emits the updated pipeline. */
+  async #touched(w: WriteScope, id: string, bumped = false): Promise<Pipeline> {
+    if (!bumped) await w.tx.update({ model: pipelineModel, tenantId: this.#ctx.tenantId, id, data: { updatedAt: w.now } });
     const record = await this.load(id, w.tx);
     w.emit('pipeline.updated', { record });
     return record;
@@ -139,8 +140,8 @@ export class PipelinesService {
     const id = parseInput(idSchema, pipelineId, 'pipeline id');
     const newName = parseInput(z.string().trim().min(1).max(100), name, 'pipeline name');
     return this.#ctx.write(async (w) => {
-      await this.#pipelines.patch(w, id, () => ({ name: newName }));
-      return this.#touched(w, id);
+      const { changes } = await this.#pipelines.patch(w, id, () => ({ name: newName }));
+      return this.#touched(w, id, changes.length > 0);
     });
   }
 }
