@@ -3,7 +3,7 @@
  * on the same schema, in the same process. Not a test: it always exits 0 once
  * it has printed its table, whether the targets are met or not.
  *
- *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg] [--workflows]
+ *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -17,7 +17,9 @@ const usage = `Usage: npm run bench -- [options]
   --n <count>      contacts imported per round            default: 200000
   --rounds <k>     timed rounds per operation (median)    default: 3
   --seed <s>       seed of rows and query sequences       default: 42
-  --pg             PostgreSQL suite (bench/postgres.ts)
+  --pg             PostgreSQL suite (bench/postgres.ts); server: CRMKIT_PG_URL
+                   or postgres://postgres@127.0.0.1:5432/postgres
+  --deals <count>  deals of the pipeline summary (--pg)   default: 200000
   --workflows      workflow engine suite (bench/workflows.ts)
   --help           show this help`;
 
@@ -26,6 +28,8 @@ export interface BenchOptions {
   n: number;
   rounds: number;
   seed: number;
+  /** Deals summarised by the pipeline report (PostgreSQL suite). */
+  deals: number;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       n: { type: 'string' },
       rounds: { type: 'string' },
       seed: { type: 'string' },
+      deals: { type: 'string' },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
     n: positiveInteger(values.n, 200_000, 'n'),
     rounds: positiveInteger(values.rounds, 3, 'rounds'),
     seed: positiveInteger(values.seed, 42, 'seed'),
+    deals: positiveInteger(values.deals, 200_000, 'deals'),
   };
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);

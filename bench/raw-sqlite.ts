@@ -7,7 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
  * Columns are listed explicitly, as hand-written SQL would; {@link checkColumns}
  * fails loudly if the core model and this list drift apart.
  */
-const contactColumns = [
+export const contactColumns = [
   'tenant_id', 'id', 'created_at', 'updated_at', 'version', 'owner_id', 'tags', 'custom',
   'first_name', 'last_name', 'email', 'emails', 'phone', 'phones', 'company_id', 'title',
   'lifecycle_stage', 'source', 'birth_date', 'occupation', 'family_status', 'city', 'country',

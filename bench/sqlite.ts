@@ -56,7 +56,7 @@ async function bulkImport(options: SqliteSuiteOptions, rows: readonly Row[], fil
 }
 
 /** The read workload: point reads by random id, a first page and keyset pages, same sequences on both sides. */
-function readWorkload(rows: readonly Row[], seed: number) {
+export function readWorkload(rows: readonly Row[], seed: number) {
   const random = createRandom(seed + 1);
   const ids = Array.from({ length: pointReads }, () => rows[random.int(rows.length)]!.id as string);
   const leads = rows

@@ -18,6 +18,7 @@ export const conformanceParts = [
   'claimDue',
   'migrations',
   'validation',
+  'executeSql',
 ] as const;
 
 /** One of {@link conformanceParts}. */
@@ -39,8 +40,8 @@ export interface ConformanceContext {
 
 /** Options of one conformance test. */
 export interface TestOptions {
-  /** Runs the test only when the adapter's capabilities allow it; skipped otherwise. */
-  requires?: (capabilities: StorageCapabilities) => boolean;
+  /** Runs the test only when the adapter's capabilities (or optional methods) allow it; skipped otherwise. */
+  requires?: (capabilities: StorageCapabilities, adapter: StorageAdapter) => boolean;
   /** Timeout in milliseconds. @default the runner's */
   timeout?: number;
 }
@@ -84,7 +85,7 @@ export function describePart(
     it(
       title,
       async (testContext) => {
-        if (testOptions.requires && !testOptions.requires(ctx.capabilities)) testContext.skip('not supported by the adapter');
+        if (testOptions.requires && !testOptions.requires(ctx.capabilities, ctx.adapter)) testContext.skip('not supported by the adapter');
         await fn();
       },
       testOptions.timeout,

@@ -23,3 +23,4 @@ export { describeValues } from './parts/values.js';
 export { describeClaimDue } from './parts/claim-due.js';
 export { describeMigrations } from './parts/migrations.js';
 export { describeValidation } from './parts/validation.js';
+export { describeExecuteSql } from './parts/execute-sql.js';

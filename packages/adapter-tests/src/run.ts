@@ -2,6 +2,7 @@ import { describeAggregate } from './parts/aggregate.js';
 import { describeClaimDue } from './parts/claim-due.js';
 import { describeCreateMany } from './parts/create-many.js';
 import { describeCrud } from './parts/crud.js';
+import { describeExecuteSql } from './parts/execute-sql.js';
 import { describeJsonPaths } from './parts/json-paths.js';
 import { describeMigrations } from './parts/migrations.js';
 import { describeOrderingAndKeyset } from './parts/ordering.js';
@@ -29,6 +30,7 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   claimDue: describeClaimDue,
   migrations: describeMigrations,
   validation: describeValidation,
+  executeSql: describeExecuteSql,
 };
 
 /**

@@ -75,6 +75,8 @@ function openDriver(options: PostgresAdapterOptions): { driver: Driver; pool: pg
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types: poolTypes });
   // An idle client whose server went away must not crash the host: the pool drops it, the next call reconnects.
   pool.on('error', () => {});
+  // Likewise for a checked-out client used outside the adapter (a host's or graphile-worker's): the query fails, the process lives.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { driver: new PgDriver(pool, { endPoolOnDestroy: true }), pool };
 }
 

@@ -305,6 +305,15 @@ export class KyselyStorage implements Storage {
     return rows.sort((x, y) => compare(x[due], y[due]) || compare(x.id, y.id));
   }
 
+  async executeSql(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]> {
+    try {
+      const result = await this.ctx.executor.execute(this.db, sql<Row>(strings, ...values).compile(this.db));
+      return result.rows;
+    } catch (error) {
+      throw mapDriverError(error, this.ctx.dialect);
+    }
+  }
+
   async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
     let thrown: { error: unknown } | undefined;

@@ -4,11 +4,13 @@ import type { BusinessCalendar } from './calendar.js';
 import type { Subject, WorkflowDefinition } from './definition.js';
 import { builtinEffects } from './effects/builtin.js';
 import type { EffectHandler } from './effects/effect.js';
+import { builtinQueue } from './queue/builtin-queue.js';
+import type { WorkflowQueue } from './queue/queue.js';
 import { WorkflowRegistry } from './registry.js';
 import { type DeadJob, deliverDue, type DueWork } from './runtime/deliver.js';
 import { toInstance, type WorkflowInstance, type WorkflowStep } from './runtime/instance-view.js';
 import { planTransition } from './runtime/plan.js';
-import { startWorker, type Worker, type WorkerOptions } from './runtime/worker.js';
+import type { Worker, WorkerOptions } from './runtime/worker.js';
 import { type PlanTarget, writePlan, type WriteSettings } from './runtime/write-plan.js';
 import { instanceModel, jobModel, stepModel, workflowMigrations } from './storage/models.js';
 
@@ -47,6 +49,13 @@ export interface WorkflowEngineOptions {
    * @default true
    */
   history?: boolean;
+  /**
+   * How due timers and effect jobs reach workers: {@link builtinQueue} polls
+   * the rows (SQLite, one process); {@link graphileQueue} delivers them with
+   * graphile-worker on PostgreSQL, for many worker processes.
+   * @default builtinQueue()
+   */
+  queue?: WorkflowQueue;
 }
 
 /** Options of {@link WorkflowEngine.start}. */
@@ -67,6 +76,7 @@ export class WorkflowEngine {
   /** @internal */ readonly registry: WorkflowRegistry;
   /** @internal */ readonly clock: Clock;
   /** @internal */ readonly handlers: Record<string, EffectHandler>;
+  /** @internal */ readonly queue: WorkflowQueue;
   /** @internal */ readonly options: Required<Pick<WorkflowEngineOptions, 'maxAttempts' | 'retryBaseMs' | 'leaseMs' | 'history'>>;
   readonly #calendar: BusinessCalendar | undefined;
 
@@ -77,6 +87,7 @@ export class WorkflowEngine {
     this.clock = options.clock ?? options.crm.clock;
     this.handlers = { ...builtinEffects, ...options.actions };
     this.#calendar = options.calendar;
+    this.queue = options.queue ?? builtinQueue();
     this.options = {
       maxAttempts: options.maxAttempts ?? 5,
       retryBaseMs: options.retryBaseMs ?? 1000,
@@ -90,9 +101,14 @@ export class WorkflowEngine {
     return this.crm.adapter;
   }
 
-  /** Creates the workflow tables (also reachable as `createCrm({ migrations: workflowMigrations })`). */
-  migrate(): Promise<string[]> {
-    return this.crm.adapter.migrate(workflowMigrations);
+  /**
+   * Creates the workflow tables (also reachable as `createCrm({ migrations: workflowMigrations })`),
+   * then whatever the queue needs (graphile-worker's schema).
+   */
+  async migrate(): Promise<string[]> {
+    const applied = await this.crm.adapter.migrate(workflowMigrations);
+    await this.queue.migrate?.(this);
+    return applied;
   }
 
   /**
@@ -101,13 +117,22 @@ export class WorkflowEngine {
    * @example
    * const run = await engine.start('acme', 'follow-up', { subject: { type: 'contact', id: ada.id }, input: { contactId: ada.id } });
    */
-  async start(tenantId: string, workflowId: string, options: StartOptions = {}): Promise<WorkflowInstance> {
+  start(tenantId: string, workflowId: string, options: StartOptions = {}): Promise<WorkflowInstance> {
+    return this.storage.transaction((tx) => this.startIn(tx, tenantId, workflowId, options));
+  }
+
+  /**
+   * Like {@link start}, inside the caller's transaction: the instance is created
+   * only if that transaction commits, so a caller can start an instance
+   * together with its own rows (triggers record which event started it).
+   * @example
+   * await storage.transaction(async (tx) => { await tx.create(...); await engine.startIn(tx, 'acme', 'follow-up'); });
+   */
+  async startIn(tx: Storage, tenantId: string, workflowId: string, options: StartOptions = {}): Promise<WorkflowInstance> {
     const definition = this.registry.latest(workflowId);
     const plan = planTransition(definition.machine, { input: options.input });
     const target: PlanTarget = { kind: 'new', id: newId(), workflowId, workflowVersion: definition.version, subject: options.subject ?? null };
-    const row = await this.storage.transaction((tx) =>
-      writePlan(tx, tenantId, target, plan, { type: 'xstate.init' }, this.clock.now(), this.#settings(definition)),
-    );
+    const row = await writePlan(tx, tenantId, target, plan, { type: 'xstate.init' }, this.clock.now(), this.#settings(definition));
     return toInstance(row);
   }
 
@@ -171,9 +196,12 @@ export class WorkflowEngine {
     return deliverDue(this, options.limit ?? 100, options.concurrency ?? 4);
   }
 
-  /** Starts a worker loop in this process; `stop()` finishes the work in hand and resolves. */
+  /**
+   * Starts delivering due timers and effects in this process through the
+   * engine's queue; `stop()` finishes the work in hand and resolves.
+   */
   runWorker(options: WorkerOptions = {}): Worker {
-    return startWorker(this, options);
+    return this.queue.startWorker(this, options);
   }
 
   /** Effects that failed on every attempt. */
@@ -185,9 +213,12 @@ export class WorkflowEngine {
   /** Puts a dead-lettered effect back in the queue with a fresh set of attempts. @throws {NotFoundError} */
   async retryJob(tenantId: string, jobId: string): Promise<void> {
     const now = this.clock.now().toISOString();
-    await this.storage.update({
-      model: jobModel, tenantId, id: jobId,
-      data: { status: 'pending', attempts: 0, dueAt: now, leasedUntil: null, finishedAt: null, updatedAt: now },
+    await this.storage.transaction(async (tx) => {
+      const job = await tx.update({
+        model: jobModel, tenantId, id: jobId,
+        data: { status: 'pending', attempts: 0, dueAt: now, leasedUntil: null, finishedAt: null, updatedAt: now },
+      });
+      await this.queue.requeueJob?.(tx, job);
     });
   }
 
@@ -212,6 +243,7 @@ export class WorkflowEngine {
       calendar: this.#calendar,
       businessDelays: new Set(definition.businessDelays ?? []),
       history: this.options.history,
+      enqueue: this.queue.enqueue?.bind(this.queue),
     };
   }
 }

@@ -230,6 +230,19 @@ export interface Storage {
    * transaction handle joins the running transaction.
    */
   transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>;
+  /**
+   * Escape hatch for SQL that the contract cannot express, such as enqueueing
+   * into a job engine that lives in the same database (graphile-worker's
+   * `add_job`) inside the caller's transaction. Called as a tagged template:
+   * every interpolated value becomes a bound parameter in the database's own
+   * placeholder syntax, never SQL text. Rows come back as the driver returns
+   * them (column names, driver types), not decoded like the other methods.
+   * Optional: adapters without SQL leave it out, so callers test for it first.
+   * @example
+   * if (tx.executeSql) await tx.executeSql`select graphile_worker.remove_job(${key})`;
+   * @throws {StorageError} (or a subclass) for a failing statement, the driver error as `cause`.
+   */
+  executeSql?(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]>;
 }
 
 /**

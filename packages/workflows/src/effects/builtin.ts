@@ -1,26 +1,12 @@
-import type { DealPatch, InteractionInput, TaskInput } from '@crmkit/core';
-import type { EffectContext, EffectHandler } from './effect.js';
+import type { DealPatch, InteractionInput } from '@crmkit/core';
+import { assignLead } from './assign-lead.js';
+import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
+import type { EffectHandler } from './effect.js';
+import { createManagerTask } from './manager-task.js';
+import { subjectId } from './subject-id.js';
+import { updateContact } from './update-contact.js';
 
-/** Params of the built-in `createTask` effect: a task input; `linkToSubject` links it to the instance's subject. */
-export type CreateTaskParams = Omit<TaskInput, 'dueAt'> & {
-  /** Due this many hours after the effect runs (alternative to an absolute `dueAt`). */
-  dueInHours?: number;
-  dueAt?: string;
-  linkToSubject?: boolean;
-};
-
-function subjectLink(ctx: EffectContext): TaskInput['link'] {
-  const subject = ctx.subject;
-  if (!subject) return null;
-  if (!['contact', 'company', 'deal', 'interaction', 'case'].includes(subject.type)) return null;
-  return { type: subject.type as 'contact', id: subject.id };
-}
-
-function subjectId(ctx: EffectContext, type: string, given: unknown): string {
-  if (typeof given === 'string') return given;
-  if (ctx.subject?.type === type) return ctx.subject.id;
-  throw new Error(`${ctx.workflowId}: no ${type} id in the params and the subject is not a ${type}`);
-}
+export type { CreateTaskParams } from './create-task-once.js';
 
 /**
  * Effects that use crmkit's own services. A host handler of the same name
@@ -29,22 +15,15 @@ function subjectId(ctx: EffectContext, type: string, given: unknown): string {
 export const builtinEffects: Record<string, EffectHandler> = {
   /** Creates a task (see {@link CreateTaskParams}), once per idempotency key. */
   async createTask(ctx) {
-    const { dueInHours, linkToSubject, ...input } = ctx.params as CreateTaskParams;
-    // A retried job must not leave two tasks: the key is stored on the task.
-    const done = await ctx.tenant.tasks.list({ where: { 'custom.idempotencyKey': ctx.idempotencyKey }, limit: 1 });
-    if (done.items.length > 0) return;
-    const now = ctx.now.getTime();
-    await ctx.tenant.tasks.create({
-      ...input,
-      ...(dueInHours !== undefined ? { dueAt: new Date(now + dueInHours * 3_600_000) } : {}),
-      ...(linkToSubject ? { link: subjectLink(ctx) } : {}),
-      tags: [...(input.tags ?? []), `workflow:${ctx.workflowId}`],
-      custom: { ...input.custom, idempotencyKey: ctx.idempotencyKey },
-    });
+    await createTaskOnce(ctx, ctx.params as CreateTaskParams);
   },
-  /** Logs an interaction (params: an interaction input). */
+  /** Logs an interaction (params: an interaction input), once per idempotency key. */
   async logInteraction(ctx) {
-    await ctx.tenant.interactions.log(ctx.params as InteractionInput);
+    const input = ctx.params as InteractionInput;
+    // As for tasks: the key stored on the record keeps a retried job from logging twice.
+    const done = await ctx.tenant.interactions.list({ where: { 'custom.idempotencyKey': ctx.idempotencyKey }, limit: 1 });
+    if (done.items.length > 0) return;
+    await ctx.tenant.interactions.log({ ...input, custom: { ...input.custom, idempotencyKey: ctx.idempotencyKey } });
   },
   /** Updates a deal (params: `{ dealId?, patch }`; the subject deal by default). */
   async updateDeal(ctx) {
@@ -66,4 +45,10 @@ export const builtinEffects: Record<string, EffectHandler> = {
     else if (type === 'deal') await ctx.tenant.deals.update(id, { ownerId });
     else throw new Error(`assignOwner: cannot assign an owner to a ${String(type)}`);
   },
+  /** Applies a patch to a contact (params: `UpdateContactParams`; the subject contact by default). */
+  updateContact: updateContact as EffectHandler,
+  /** Picks a team member round-robin or least-busy, gives them a task and makes them the contact's owner (params: `AssignLeadParams`). */
+  assignLead: assignLead as EffectHandler,
+  /** Creates a task for a team's manager, once per idempotency key (params: `ManagerTaskParams`). */
+  createManagerTask: createManagerTask as EffectHandler,
 };

@@ -51,7 +51,7 @@ export async function deliverDue(engine: WorkflowEngine, limit: number, concurre
   }
   await pool([...byInstance.values()], concurrency, async (group) => {
     for (const timer of group) {
-      if (await fireTimer(engine, timer)) work.timersFired++;
+      if (await fireTimer(engine, timer.tenantId as string, timer.id as string)) work.timersFired++;
       else work.timersSkipped++;
     }
   });
@@ -68,44 +68,56 @@ export async function deliverDue(engine: WorkflowEngine, limit: number, concurre
 /**
  * Applies a timer's event and deletes the timer in one transaction. A timer
  * that is gone (cancelled, or delivered by another worker) or whose instance
- * finished is skipped: the instance revision guard makes delivery exactly-once.
+ * finished is skipped: the instance revision guard makes delivery exactly-once,
+ * whichever queue delivered the timer and however often.
  */
-async function fireTimer(engine: WorkflowEngine, timer: Row): Promise<boolean> {
-  const tenantId = timer.tenantId as string;
+export async function fireTimer(engine: WorkflowEngine, tenantId: string, timerId: string): Promise<boolean> {
   return withRetry(
     () => engine.storage.transaction(async (tx) => {
-      const current = await tx.findOne({ model: timerModel, tenantId, id: timer.id as string });
+      const current = await tx.findOne({ model: timerModel, tenantId, id: timerId });
       if (!current) return false;
-      await tx.delete({ model: timerModel, tenantId, id: timer.id as string });
-      const instance = await tx.findOne({ model: instanceModel, tenantId, id: timer.instanceId as string });
+      await tx.delete({ model: timerModel, tenantId, id: timerId });
+      const instanceId = current.instanceId as string;
+      const instance = await tx.findOne({ model: instanceModel, tenantId, id: instanceId });
       if (!instance || instance.status !== 'active') return false;
-      await engine.applyEvent(tx, tenantId, timer.instanceId as string, current.event as EventObject);
+      await engine.applyEvent(tx, tenantId, instanceId, current.event as EventObject);
       return true;
     }),
     { attempts: 20, retryOn: (e) => e instanceof ConflictError },
   );
 }
 
+/** Runs an effect job's handler once, as attempt number `attempt`; throws what the handler throws. */
+export async function runEffect(engine: WorkflowEngine, job: Row, attempt: number): Promise<void> {
+  const tenantId = job.tenantId as string;
+  const instance = await engine.storage.findOne({ model: instanceModel, tenantId, id: job.instanceId as string });
+  const handler = engine.handlers[job.action as string];
+  if (!handler) throw new Error(`No effect handler named ${JSON.stringify(job.action)}`);
+  await handler({
+    tenant: engine.crm.tenant(tenantId),
+    tenantId,
+    instanceId: job.instanceId as string,
+    workflowId: (instance?.workflowId as string | undefined) ?? '',
+    subject: instance?.subjectType ? { type: instance.subjectType as string, id: instance.subjectId as string } : null,
+    params: job.params as Record<string, unknown>,
+    idempotencyKey: job.idempotencyKey as string,
+    attempt,
+    now: engine.clock.now(),
+  });
+}
+
+/** The text kept in a job row's `lastError`. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Runs one effect job; records success, a retry with backoff, or the dead letter. */
 async function runJob(engine: WorkflowEngine, job: Row): Promise<boolean> {
   const tenantId = job.tenantId as string;
   const attempt = (job.attempts as number) + 1;
-  const instance = await engine.storage.findOne({ model: instanceModel, tenantId, id: job.instanceId as string });
   const now = engine.clock.now();
   try {
-    const handler = engine.handlers[job.action as string];
-    if (!handler) throw new Error(`No effect handler named ${JSON.stringify(job.action)}`);
-    await handler({
-      tenant: engine.crm.tenant(tenantId),
-      tenantId,
-      instanceId: job.instanceId as string,
-      workflowId: (instance?.workflowId as string | undefined) ?? '',
-      subject: instance?.subjectType ? { type: instance.subjectType as string, id: instance.subjectId as string } : null,
-      params: job.params as Record<string, unknown>,
-      idempotencyKey: job.idempotencyKey as string,
-      attempt,
-      now,
-    });
+    await runEffect(engine, job, attempt);
     await engine.storage.update({
       model: jobModel, tenantId, id: job.id as string,
       data: { status: 'done', attempts: attempt, finishedAt: engine.clock.now().toISOString(), leasedUntil: null, updatedAt: now.toISOString() },
@@ -119,7 +131,7 @@ async function runJob(engine: WorkflowEngine, job: Row): Promise<boolean> {
       data: {
         status: dead ? 'dead' : 'pending', attempts: attempt, leasedUntil: null,
         dueAt: new Date(now.getTime() + backoff).toISOString(),
-        lastError: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        lastError: errorText(error),
         finishedAt: dead ? now.toISOString() : null, updatedAt: now.toISOString(),
       },
     });

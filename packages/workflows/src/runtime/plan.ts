@@ -76,7 +76,9 @@ export function planTransition(
   };
   for (const action of actions as { type: string; params?: Record<string, unknown> }[]) {
     const params = action.params ?? {};
-    if (action.type === 'xstate.raise' || action.type === 'xstate.sendTo') {
+    if (action.type === 'xstate.raise' && typeof params.delay !== 'number') {
+      // XState already processed a non-delayed raise inside this macrostep; the action is only reported.
+    } else if (action.type === 'xstate.raise' || action.type === 'xstate.sendTo') {
       if (typeof params.delay !== 'number') {
         throw new Error(`${machine.id}: only delayed ${action.type} actions are supported by the durable runtime`);
       }

@@ -3,6 +3,7 @@ import type { EventObject } from 'xstate';
 import type { BusinessCalendar } from '../calendar.js';
 import type { Subject } from '../definition.js';
 import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
+import type { QueueWrites } from '../queue/queue.js';
 import type { TransitionPlan } from './plan.js';
 
 /** Settings that shape how plans are written. */
@@ -12,6 +13,8 @@ export interface WriteSettings {
   businessDelays: ReadonlySet<string>;
   /** Whether to keep a step row per event (the instance history). */
   history: boolean;
+  /** The queue's hook run in the same transaction (see `WorkflowQueue.enqueue`). */
+  enqueue?: (tx: Storage, writes: QueueWrites) => Promise<void>;
 }
 
 /** The instance a plan is applied to: a new one, or the stored one at a revision. */
@@ -58,18 +61,31 @@ export async function writePlan(
   }
   const instanceId = instance.id as string;
   const sendIds = [...plan.cancels, ...plan.timers.map((t) => t.sendId)];
+  let cancelledSendIds: string[] = [];
   if (plan.status !== 'active') {
+    // A queue that holds its own copy of each timer must withdraw them: read which before deleting.
+    if (settings.enqueue) {
+      const pending = await tx.findMany({ model: timerModel, tenantId, where: { instanceId }, select: ['sendId'] });
+      cancelledSendIds = pending.map((row) => row.sendId as string);
+    }
     await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId } });
   } else if (sendIds.length > 0) {
     await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId, sendId: { in: sendIds } } });
+  }
+  let timers: Row[] = [];
+  if (plan.status === 'active') {
+    const rescheduled = new Set(plan.timers.map((t) => t.sendId));
+    cancelledSendIds = plan.cancels.filter((sendId) => !rescheduled.has(sendId));
   }
   if (plan.status === 'active' && plan.timers.length > 0) {
     const rows = plan.timers.map((timer) => ({
       id: newId(), createdAt: at, updatedAt: at, instanceId, sendId: timer.sendId, event: timer.event,
       dueAt: dueAt(now, timer.delayMs, timer.delayName, settings).toISOString(), leasedUntil: null,
     }));
-    await tx.createMany({ model: timerModel, tenantId, rows: dedupeBySendId(rows) });
+    timers = dedupeBySendId(rows);
+    await tx.createMany({ model: timerModel, tenantId, rows: timers });
   }
+  let jobs: Row[] = [];
   if (plan.effects.length > 0) {
     const rows = plan.effects.map((effect, index) => ({
       id: newId(), createdAt: at, updatedAt: at, instanceId, action: effect.action, params: effect.params,
@@ -78,6 +94,10 @@ export async function writePlan(
       status: 'pending', attempts: 0, maxAttempts: settings.maxAttempts, dueAt: at, leasedUntil: null, lastError: null, finishedAt: null,
     }));
     await tx.createMany({ model: jobModel, tenantId, rows });
+    jobs = rows;
+  }
+  if (settings.enqueue && (timers.length > 0 || cancelledSendIds.length > 0 || jobs.length > 0)) {
+    await settings.enqueue(tx, { tenantId, instanceId, timers, cancelledSendIds, jobs });
   }
   if (settings.history) {
     await tx.create({

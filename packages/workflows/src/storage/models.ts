@@ -82,7 +82,57 @@ export const stepModel = defineModel({
   indexes: [{ name: 'instance_revision', fields: ['instanceId', 'revision'], unique: true }],
 });
 
+/**
+ * Where a trigger set stands in one tenant, one row per source: the event
+ * feed (`position` = last event id read), a date-relative scan (`position` =
+ * the instant scanned up to) or a cron schedule (`position` = the next slot).
+ * Runners lease due rows across tenants with `claimDue`, so several processes
+ * share the work and never read one feed at the same time.
+ */
+export const triggerCursorModel = defineModel({
+  name: 'workflowTriggerCursor',
+  table: 'crmkit_wf_trigger_cursor',
+  versioned: false,
+  fields: {
+    triggerSet: { type: 'string' },
+    cursorKey: { type: 'string' },
+    position: { type: 'string', nullable: true },
+    // What the position was computed from (a cron expression): a changed schedule restarts from now.
+    config: { type: 'string', nullable: true },
+    dueAt: { type: 'timestamp' },
+    leasedUntil: { type: 'timestamp', nullable: true },
+  },
+  indexes: [
+    { name: 'set_key', fields: ['triggerSet', 'cursorKey'], unique: true },
+    { name: 'due', fields: ['dueAt'], acrossTenants: true },
+  ],
+});
+
+/**
+ * One firing of a trigger: the unique (trigger, source) key is written in the
+ * same transaction as the instance it started or the events it sent, so a
+ * source (event id, record and date, cron slot) fires a trigger at most once.
+ */
+export const triggerFireModel = defineModel({
+  name: 'workflowTriggerFire',
+  table: 'crmkit_wf_trigger_fire',
+  versioned: false,
+  fields: {
+    triggerId: { type: 'string' },
+    sourceKey: { type: 'string' },
+    status: { type: 'string' },
+    instanceIds: { type: 'json' },
+    error: { type: 'text', nullable: true },
+    firedAt: { type: 'timestamp' },
+  },
+  indexes: [
+    { name: 'trigger_source', fields: ['triggerId', 'sourceKey'], unique: true },
+    { name: 'status', fields: ['status', 'firedAt'] },
+  ],
+});
+
 /** The workflow tables, for `createCrm({ migrations: workflowMigrations })` or `engine.migrate()`. */
 export const workflowMigrations: readonly Migration[] = [
   createModelsMigration('0100_workflows', [instanceModel, timerModel, jobModel, stepModel]),
+  createModelsMigration('0101_workflow_triggers', [triggerCursorModel, triggerFireModel]),
 ];
