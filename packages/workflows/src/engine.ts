@@ -142,26 +142,28 @@ export class WorkflowEngine {
    * Events to a finished instance are ignored.
    * @throws {NotFoundError} when the tenant has no such instance
    */
-  async send(tenantId: string, instanceId: string, event: EventObject): Promise<WorkflowInstance> {
-    const row = await withRetry(
+  async send<TEvent extends EventObject>(tenantId: string, instanceId: string, event: TEvent): Promise<WorkflowInstance> {
+    const applied = await withRetry(
       () => this.storage.transaction((tx) => this.applyEvent(tx, tenantId, instanceId, event)),
       { attempts: 20, retryOn: (e) => e instanceof ConflictError },
     );
-    if (!row) throw new NotFoundError('workflowInstance', instanceId);
-    return toInstance(row);
+    if (!applied) throw new NotFoundError('workflowInstance', instanceId);
+    return toInstance(applied.row);
   }
 
   /**
-   * @internal Applies one event inside a transaction; undefined when the instance does not exist.
+   * @internal Applies one event inside a transaction: the instance row after it and whether a
+   * transition was written (not for a finished instance); undefined when the instance does not exist.
    */
-  async applyEvent(tx: Storage, tenantId: string, instanceId: string, event: EventObject): Promise<Row | undefined> {
+  async applyEvent(tx: Storage, tenantId: string, instanceId: string, event: EventObject): Promise<{ row: Row; fired: boolean } | undefined> {
     const row = await tx.findOne({ model: instanceModel, tenantId, id: instanceId });
     if (!row) return undefined;
-    if (row.status !== 'active') return row;
+    if (row.status !== 'active') return { row, fired: false };
     const { definition, snapshot } = this.#resolve(row);
     const plan = planTransition(definition.machine, { snapshot }, event);
     const target: PlanTarget = { kind: 'existing', row, workflowVersion: definition.version };
-    return writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settings(definition));
+    const written = await writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settings(definition));
+    return { row: written, fired: true };
   }
 
   /** Reads an instance. @throws {NotFoundError} */

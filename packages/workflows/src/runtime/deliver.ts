@@ -77,11 +77,9 @@ export async function fireTimer(engine: WorkflowEngine, tenantId: string, timerI
       const current = await tx.findOne({ model: timerModel, tenantId, id: timerId });
       if (!current) return false;
       await tx.delete({ model: timerModel, tenantId, id: timerId });
-      const instanceId = current.instanceId as string;
-      const instance = await tx.findOne({ model: instanceModel, tenantId, id: instanceId });
-      if (!instance || instance.status !== 'active') return false;
-      await engine.applyEvent(tx, tenantId, instanceId, current.event as EventObject);
-      return true;
+      const applied = await engine.applyEvent(tx, tenantId, current.instanceId as string, current.event as EventObject);
+      // No instance, or one that had finished: the timer is dropped, not fired.
+      return applied !== undefined && applied.fired;
     }),
     { attempts: 20, retryOn: (e) => e instanceof ConflictError },
   );
