@@ -1,6 +1,10 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import { beginStatement } from './transaction-sql.js';
+import { textParsers } from './type-parsers.js';
+
+/** crmkit's parsers, over the instance's own for the types crmkit reads (PGlite merges them per query). */
+const queryOptions = { parsers: textParsers };
 
 /** The single connection of a PGlite database. */
 export class PgliteConnection implements DatabaseConnection {
@@ -11,7 +15,7 @@ export class PgliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#db.query<R>(query.sql, query.parameters as unknown[]);
+    const result = await this.#db.query<R>(query.sql, query.parameters as unknown[], queryOptions);
     return {
       rows: result.rows,
       numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),

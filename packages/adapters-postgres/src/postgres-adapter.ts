@@ -22,6 +22,14 @@ export interface PostgresAdapterOptions {
   /** A PGlite instance (embedded Postgres in WebAssembly), for development and tests; the host closes it. */
   pglite?: PGlite;
   /**
+   * Whether statements run more than once become named prepared statements,
+   * parsed and planned once per connection (at most 100 per connection).
+   * Turn off behind a pooler that does not keep prepared statements across
+   * transactions, such as PgBouncer in transaction mode before 1.21. Ignored on PGlite.
+   * @default true
+   */
+  preparedStatements?: boolean;
+  /**
    * The Postgres schema holding crmkit's tables, indexes and `crmkit_migration`;
    * `migrate()` creates it. Statements name it explicitly, so the connections'
    * `search_path` does not matter.
@@ -32,7 +40,12 @@ export interface PostgresAdapterOptions {
 
 /** The Postgres storage adapter: the storage contract plus the raw handles. */
 export interface PostgresStorageAdapter extends StorageAdapter {
-  /** The Kysely instance the adapter runs on, usable for the host's own queries. */
+  /**
+   * The Kysely instance the adapter runs on, usable for the host's own queries.
+   * Its results are parsed as crmkit's are, whatever the pool's own parsers:
+   * timestamps as ISO 8601 UTC text, dates as `YYYY-MM-DD`, int8 and numeric as
+   * number (bigint beyond 2^53), json and jsonb parsed.
+   */
   readonly kysely: Kysely<any>;
   /** The pg pool, unless the adapter runs on PGlite. */
   readonly pool: pg.Pool | undefined;
@@ -71,13 +84,14 @@ function openDriver(options: PostgresAdapterOptions): { driver: Driver; pool: pg
   const given = [options.connectionString, options.pool, options.pglite].filter((o) => o !== undefined).length;
   if (given !== 1) throw new TypeError('postgresAdapter needs exactly one of connectionString, pool or pglite');
   if (options.pglite !== undefined) return { driver: new PgliteDriver(options.pglite), pool: undefined };
-  if (options.pool !== undefined) return { driver: new PgDriver(options.pool, { endPoolOnDestroy: false }), pool: options.pool };
+  const preparedStatements = options.preparedStatements ?? true;
+  if (options.pool !== undefined) return { driver: new PgDriver(options.pool, { endPoolOnDestroy: false, preparedStatements }), pool: options.pool };
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types: poolTypes });
   // An idle client whose server went away must not crash the host: the pool drops it, the next call reconnects.
   pool.on('error', () => {});
   // Likewise for a checked-out client used outside the adapter (a host's or graphile-worker's): the query fails, the process lives.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { driver: new PgDriver(pool, { endPoolOnDestroy: true }), pool };
+  return { driver: new PgDriver(pool, { endPoolOnDestroy: true, preparedStatements }), pool };
 }
 
 /**

@@ -13,7 +13,11 @@ const encodeJson: ValueCodec = (v) => JSON.stringify(v);
 // Both drivers accept text for int8; a bigint beyond 2^53 must not pass through a double.
 const encodeBigint: ValueCodec = (v) => (typeof v === 'bigint' ? v.toString() : v);
 
-/** int8 comes back as text from pg, as number or bigint from PGlite: one decoder for all three. */
+/*
+ * Both drivers parse results by type OID (type-parsers.ts): int8 and numeric arrive as number or
+ * bigint, jsonb parsed, timestamps as ISO text. The decoders below only normalise, and accept the
+ * text forms too, so decoding twice is harmless.
+ */
 const decodeBigint: ValueCodec = (v) => {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
@@ -21,7 +25,8 @@ const decodeBigint: ValueCodec = (v) => {
   return Number.isSafeInteger(n) || !/^-?\d+$/.test(v as string) ? n : BigInt(v as string);
 };
 const decodeNumber: ValueCodec = (v) => (typeof v === 'number' ? v : Number(v));
-const decodeJson: ValueCodec = (v) => (v === '[]' ? [] : v === '{}' ? {} : JSON.parse(v as string));
+// Already parsed by the driver. Defined all the same: a field with a decoder reads back as written in `create`.
+const decodeJson: ValueCodec = (v) => v;
 
 /** A `text[]` path literal; core validates segments to `[A-Za-z0-9_-]`, so no quoting is needed. */
 function jsonPath(path: readonly string[]): SqlFragment {
@@ -43,10 +48,11 @@ export const postgresCapabilities: StorageCapabilities = Object.freeze({
 
 /**
  * crmkit's {@link SqlDialect} for PostgreSQL: `timestamptz`, `date`, `bigint`,
- * `double precision`, `boolean` and `jsonb` columns. Values are selected in a
- * form that does not depend on the driver's type parsers (timestamps and dates
- * formatted in SQL, 64-bit integers and JSON as text), so a host's pool with
- * custom parsers and PGlite read back exactly what pg does.
+ * `double precision`, `boolean` and `jsonb` columns. Columns are selected as
+ * they are, and the adapter's drivers (`PgDriver`, `PgliteDriver`) parse them
+ * by type OID with crmkit's own parsers on every query, so a host's pool with
+ * custom parsers and PGlite read back exactly what pg does. With another
+ * driver, results must come in those forms (see `type-parsers.ts`).
  */
 export const postgresDialect: SqlDialect = {
   capabilities: postgresCapabilities,
@@ -101,24 +107,14 @@ export const postgresDialect: SqlDialect = {
   decoder(type: FieldType): ValueCodec | undefined {
     if (type === 'json') return decodeJson;
     if (type === 'bigint') return decodeBigint;
-    // Integers are int8 (and count(*) is int8): pg returns them as text.
+    // Integers are int8 (and count(*) is int8); a sum of int8 is numeric, kept exact as bigint beyond 2^53.
     if (type === 'integer' || type === 'number') return decodeNumber;
     return undefined;
   },
-  selectColumn(column: SqlFragment, type: FieldType): SqlFragment {
-    switch (type) {
-      case 'timestamp':
-        // Formatted in SQL, in UTC: no dependence on the session time zone or the driver's Date parsing.
-        return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-      case 'date':
-        // to_char, not ::text, which follows the session's DateStyle.
-        return sql`to_char(${column}, 'YYYY-MM-DD')`;
-      case 'bigint':
-      case 'json':
-        return sql`${column}::text`;
-      default:
-        return column;
-    }
+  // Plain columns: formatting timestamps with to_char and casting jsonb to text on the server cost
+  // more per row than parsing their output text in the driver (see type-parsers.ts).
+  selectColumn(column: SqlFragment): SqlFragment {
+    return column;
   },
   jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment {
     const p = jsonPath(path);

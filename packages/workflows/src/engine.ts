@@ -10,6 +10,7 @@ import { WorkflowRegistry } from './registry.js';
 import { type DeadJob, deliverDue, type DueWork } from './runtime/deliver.js';
 import { toInstance, type WorkflowInstance, type WorkflowStep } from './runtime/instance-view.js';
 import { planTransition } from './runtime/plan.js';
+import { SendBatcher } from './runtime/send-batcher.js';
 import type { Worker, WorkerOptions } from './runtime/worker.js';
 import { type PlanTarget, writePlan, type WriteSettings } from './runtime/write-plan.js';
 import { instanceModel, jobModel, stepModel, workflowMigrations } from './storage/models.js';
@@ -79,6 +80,7 @@ export class WorkflowEngine {
   /** @internal */ readonly queue: WorkflowQueue;
   /** @internal */ readonly options: Required<Pick<WorkflowEngineOptions, 'maxAttempts' | 'retryBaseMs' | 'leaseMs' | 'history'>>;
   readonly #calendar: BusinessCalendar | undefined;
+  readonly #batcher: SendBatcher | undefined;
 
   /** @internal */
   constructor(options: WorkflowEngineOptions) {
@@ -88,6 +90,11 @@ export class WorkflowEngine {
     this.handlers = { ...builtinEffects, ...options.actions };
     this.#calendar = options.calendar;
     this.queue = options.queue ?? builtinQueue();
+    // One writer connection: concurrent sends share transactions (group commit).
+    // With several connections, sends run in parallel transactions instead.
+    this.#batcher = options.crm.adapter.capabilities.multipleConnections
+      ? undefined
+      : new SendBatcher(options.crm.adapter, (tx, tenantId, instanceId, event) => this.applyEvent(tx, tenantId, instanceId, event));
     this.options = {
       maxAttempts: options.maxAttempts ?? 5,
       retryBaseMs: options.retryBaseMs ?? 1000,
@@ -143,10 +150,12 @@ export class WorkflowEngine {
    * @throws {NotFoundError} when the tenant has no such instance
    */
   async send<TEvent extends EventObject>(tenantId: string, instanceId: string, event: TEvent): Promise<WorkflowInstance> {
-    const applied = await withRetry(
-      () => this.storage.transaction((tx) => this.applyEvent(tx, tenantId, instanceId, event)),
-      { attempts: 20, retryOn: (e) => e instanceof ConflictError },
-    );
+    const applied = this.#batcher
+      ? await this.#batcher.send(tenantId, instanceId, event)
+      : await withRetry(
+          () => this.storage.transaction((tx) => this.applyEvent(tx, tenantId, instanceId, event)),
+          { attempts: 20, retryOn: (e) => e instanceof ConflictError },
+        );
     if (!applied) throw new NotFoundError('workflowInstance', instanceId);
     return toInstance(applied.row);
   }

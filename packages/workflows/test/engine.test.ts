@@ -1,4 +1,4 @@
-import { defineWorkflow, effect } from '@crmkit/workflows';
+import { defineWorkflow, effect, instanceModel } from '@crmkit/workflows';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assign, cancel, raise, sendTo, setup } from 'xstate';
 import { hour, minute, testEngine } from './helpers.js';
@@ -119,5 +119,29 @@ describe('delayed sendTo', () => {
     env.clock.advance(1000);
     await env.engine.runDue();
     expect((await env.engine.get('acme', run.id)).state).toBe('b');
+  });
+});
+
+describe('group commit on a single-writer database', () => {
+  it('applies concurrent sends in order and fails only the event that failed', async () => {
+    const counter = setup({
+      types: {} as { context: { n: number; log: string[] }; events: { type: 'add'; tag: string } },
+    }).createMachine({
+      id: 'counter', initial: 'on', context: { n: 0, log: [] },
+      states: { on: { on: { add: { actions: assign(({ context, event }) => ({ n: context.n + 1, log: [...context.log, event.tag] })) } } } },
+    });
+    env = await testEngine({ workflows: [defineWorkflow({ id: 'counter', version: 1, machine: counter })] });
+    const { engine, crm } = env;
+    const runs = await Promise.all(Array.from({ length: 5 }, () => engine.start('acme', 'counter')));
+    const broken = runs[4]!;
+    // An instance pinned to a version nobody registered cannot be transitioned.
+    await crm.adapter.update({ model: instanceModel, tenantId: 'acme', id: broken.id, data: { workflowVersion: 99 } });
+    const sends = runs.flatMap((run) => ['a', 'b', 'c'].map((tag) => engine.send('acme', run.id, { type: 'add', tag })));
+    const results = await Promise.allSettled(sends);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(3);
+    for (const run of runs.slice(0, 4)) {
+      expect((await engine.get('acme', run.id)).context).toEqual({ n: 3, log: ['a', 'b', 'c'] });
+    }
+    expect((await engine.history('acme', runs[0]!.id)).map((s) => s.revision)).toEqual([1, 2, 3, 4]);
   });
 });
