@@ -1,5 +1,6 @@
 import type { WorkflowEngine } from '../engine.js';
 import type { DueWork } from './deliver.js';
+import { startPollLoop } from './poll-loop.js';
 
 /** Options of `engine.runWorker`. */
 export interface WorkerOptions {
@@ -28,35 +29,12 @@ export interface Worker {
 /** Loops `runDue` until stopped; passes that find work run back to back. */
 export function startWorker(engine: WorkflowEngine, options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 4;
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopping) {
-      let busy = false;
-      try {
-        const work = await engine.runDue({ concurrency, limit: concurrency * 25 });
-        options.onPass?.(work);
-        busy = work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed > 0;
-      } catch (error) {
-        (options.onError ?? ((e) => console.error('crmkit workflow worker:', e)))(error);
-      }
-      if (!busy && !stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-  })();
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-    },
-  };
+  const loop = startPollLoop({
+    pass: () => engine.runDue({ concurrency, limit: concurrency * 25 }),
+    busy: (work) => work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed > 0,
+    pollIntervalMs: options.pollIntervalMs ?? 200,
+    onPass: options.onPass,
+    onError: options.onError ?? ((e) => console.error('crmkit workflow worker:', e)),
+  });
+  return { stop: () => loop.stop() };
 }

@@ -1,3 +1,4 @@
+import { type PollLoop, startPollLoop } from '../runtime/poll-loop.js';
 import type { TriggerWork } from './runner.js';
 
 /** Options of `TriggerRunner.start`. */
@@ -15,46 +16,15 @@ export interface TriggerLoopOptions {
 }
 
 /** A running trigger loop. @internal */
-export interface TriggerLoop {
-  /** Ends the current pause. */
-  wake(): void;
-  /** Lets the pass in hand finish, then resolves. */
-  stop(): Promise<void>;
-}
+export type TriggerLoop = PollLoop;
 
 /** Loops `pass` until stopped. @internal */
 export function startLoop(pass: () => Promise<TriggerWork>, options: TriggerLoopOptions): TriggerLoop {
-  const pollIntervalMs = options.pollIntervalMs ?? 500;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopping) {
-      let busy = false;
-      try {
-        const work = await pass();
-        options.onPass?.(work);
-        busy = work.started + work.signalled + work.ran + work.failed > 0;
-      } catch (error) {
-        (options.onError ?? ((e) => console.error('crmkit workflow triggers:', e)))(error);
-      }
-      if (!busy && !stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    }
-  })();
-  return {
-    wake: () => wake?.(),
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-    },
-  };
+  return startPollLoop({
+    pass,
+    busy: (work) => work.started + work.signalled + work.ran + work.failed > 0,
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    onPass: options.onPass,
+    onError: options.onError ?? ((e) => console.error('crmkit workflow triggers:', e)),
+  });
 }
