@@ -45,5 +45,19 @@ describe('companies', () => {
     await t.companies.delete(co.id);
     expect((await t.contacts.get(ada.id)).companyId).toBeNull();
     expect((await t.companies.get(sub.id)).parentCompanyId).toBeNull();
+    const trail = await t.audit.forRecord('contact', ada.id);
+    expect(trail.items).toEqual([expect.objectContaining({ action: 'update', changes: [{ field: 'companyId', from: co.id, to: null }], recordVersion: 2 })]);
+  });
+});
+
+describe('owners', () => {
+  it('refuses an owner who is not a member of the tenant, on every owned record', async () => {
+    const t = env.crm.tenant('acme');
+    const outsider = await env.crm.tenant('other').members.create({ name: 'Outsider' });
+    const task = await t.tasks.create({ title: 'x' });
+    await expect(t.members.create({ name: 'M', ownerId: outsider.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.teams.create({ name: 'T', ownerId: outsider.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.products.create({ name: 'P', ownerId: outsider.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.tasks.update(task.id, { ownerId: outsider.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

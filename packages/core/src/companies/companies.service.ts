@@ -1,4 +1,4 @@
-import type { TenantContext } from '../common/context.js';
+import type { TenantContext, WriteScope } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
@@ -7,6 +7,7 @@ import { contactModel } from '../contacts/contact.model.js';
 import { dealModel } from '../deals/deal.model.js';
 import { memberModel } from '../members/member.model.js';
 import type { Row } from '../storage/adapter.js';
+import type { ModelDefinition } from '../storage/schema.js';
 import { companyModel } from './company.model.js';
 import { type Company, type CompanyInput, companyInputSchema, type CompanyPatch, companyPatchSchema } from './company.schema.js';
 
@@ -114,8 +115,9 @@ export class CompaniesService extends RecordService<Company> {
   }
 
   /**
-   * Deletes a company. Contacts and deals keep their history but lose the link
-   * (their `companyId` becomes null) in the same transaction.
+   * Deletes a company. Contacts, deals and subsidiaries keep their history but
+   * lose the link (`companyId` / `parentCompanyId` becomes null, audited per
+   * record) in the same transaction.
    * @throws {NotFoundError} @throws {ConflictError}
    */
   async delete(id: string, options?: WriteOptions): Promise<void> {
@@ -123,12 +125,23 @@ export class CompaniesService extends RecordService<Company> {
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, companyId, expectedVersion);
-      const tenantId = this.ctx.tenantId;
-      for (const model of [contactModel, dealModel]) {
-        await w.tx.updateMany({ model, tenantId, where: { companyId }, data: { companyId: null, updatedAt: w.now } });
-      }
-      await w.tx.updateMany({ model: companyModel, tenantId, where: { parentCompanyId: companyId }, data: { parentCompanyId: null, updatedAt: w.now } });
+      await this.#unlink(w, contactModel, 'companyId', companyId);
+      await this.#unlink(w, dealModel, 'companyId', companyId);
+      await this.#unlink(w, companyModel, 'parentCompanyId', companyId);
       w.emit('company.deleted', { record });
     });
+  }
+
+  /**
+   * Clears a link to a deleted company on every record that has it, each
+   * change audited like an edit (one row each: deletions are rare, history matters).
+   */
+  async #unlink(w: WriteScope, model: ModelDefinition, field: string, companyId: string): Promise<void> {
+    const tenantId = this.ctx.tenantId;
+    const linked = await w.tx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['version'] });
+    for (const row of linked) {
+      const updated = await w.tx.update({ model, tenantId, id: row.id as string, data: { [field]: null, updatedAt: w.now } });
+      w.audit(model.name, row.id as string, 'update', [{ field, from: companyId, to: null }], (updated.version as number | undefined) ?? null);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
-import { assertAllExist, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import type { Row } from '../storage/adapter.js';
 import { memberModel, teamModel } from './member.model.js';
@@ -24,6 +24,7 @@ export class MembersService extends RecordService<Member> {
     const data = parseInput(memberInputSchema, input, 'member');
     return this.ctx.write(async (w) => {
       await assertAllExist(w.tx, this.ctx, teamModel, data.teamIds);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const member = await this.store.insert(w, {
         ...data,
         email: data.email ?? null,
@@ -51,6 +52,7 @@ export class MembersService extends RecordService<Member> {
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     return this.ctx.write(async (w) => {
       if (data.teamIds) await assertAllExist(w.tx, this.ctx, teamModel, data.teamIds);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const { after, changes } = await this.store.patch(
         w,
         memberId,

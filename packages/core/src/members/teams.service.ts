@@ -24,6 +24,7 @@ export class TeamsService extends RecordService<Team> {
     const data = parseInput(teamInputSchema, input, 'team');
     return this.ctx.write(async (w) => {
       await assertExists(w.tx, this.ctx, memberModel, data.managerId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       await assertExists(w.tx, this.ctx, teamModel, data.parentTeamId);
       const team = await this.store.insert(w, {
         name: data.name,
@@ -46,6 +47,7 @@ export class TeamsService extends RecordService<Team> {
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     return this.ctx.write(async (w) => {
       await assertExists(w.tx, this.ctx, memberModel, data.managerId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       if (data.parentTeamId) {
         await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.tx)).parentTeamId, 'parentTeamId');
       }

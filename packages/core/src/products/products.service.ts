@@ -1,7 +1,8 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
-import { defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { memberModel } from '../members/member.model.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import type { Row } from '../storage/adapter.js';
 import { productModel } from './product.model.js';
@@ -37,6 +38,7 @@ export class ProductsService extends RecordService<Product> {
   async create(input: ProductInput): Promise<Product> {
     const data = parseInput(productInputSchema, input, 'product');
     return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const product = await this.store.insert(
         w,
         toProductRow({
@@ -65,6 +67,7 @@ export class ProductsService extends RecordService<Product> {
     const data = parseInput(productPatchSchema, patch, 'product patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const { after, changes } = await this.store.patch(
         w,
         productId,

@@ -96,6 +96,7 @@ export class TasksService extends RecordService<Task> {
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     return this.ctx.write(async (w) => {
       await assertExists(w.tx, this.ctx, memberModel, data.assigneeId);
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
       const { after, changes } = await this.store.patch(w, taskId, (before) => {
         if (before.status === 'done') throw new StateError('A completed task cannot be changed; reopen it first');
         return defined({ ...data, custom: mergedCustom(this.ctx, 'task', before.custom, data.custom) });
