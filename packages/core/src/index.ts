@@ -103,7 +103,7 @@ export {
 export type { StageChange } from './deals/stage-history.js';
 export { DealsService } from './deals/deals.service.js';
 export {
-  interactionTypes, interactionDirections, interactionInputSchema,
+  interactionTypes, interactionDirections, interactionInputSchema, interactionPatchSchema, type InteractionPatch,
   type Interaction, type InteractionInput, type InteractionType, type InteractionDirection,
 } from './interactions/interaction.schema.js';
 export { InteractionsService } from './interactions/interactions.service.js';

@@ -61,3 +61,40 @@ describe('owners', () => {
     await expect(t.tasks.update(task.id, { ownerId: outsider.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('deleting teams and products, correcting interactions', () => {
+  it('refuses to delete a team with members or sub-teams, and deletes an empty one', async () => {
+    const t = env.crm.tenant('acme');
+    const region = await t.teams.create({ name: 'Region' });
+    const team = await t.teams.create({ name: 'Team', parentTeamId: region.id });
+    const rep = await t.members.create({ name: 'Rep', teamIds: [team.id] });
+    await expect(t.teams.delete(region.id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.teams.delete(team.id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await t.members.update(rep.id, { teamIds: [] });
+    await t.teams.delete(team.id);
+    await t.teams.delete(region.id);
+    expect((await t.teams.list()).items).toEqual([]);
+  });
+
+  it('deletes a product while deal lines keep their copy', async () => {
+    const t = env.crm.tenant('acme');
+    const p = await t.products.create({ name: 'GTX', price: { minor: 1000, currency: 'USD' } });
+    const pipeline = await t.pipelines.create({ name: 'S', stages: [{ name: 'Open' }] });
+    const deal = await t.deals.create({ title: 'D', pipelineId: pipeline.id, lines: [{ productId: p.id }] });
+    await t.products.delete(p.id);
+    await expect(t.products.get(p.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await t.deals.get(deal.id)).lines[0]).toMatchObject({ productId: p.id, name: 'GTX', unitPriceMinor: 1000 });
+  });
+
+  it('corrects an interaction, moving it in the timeline, and deletes it', async () => {
+    const t = env.crm.tenant('acme');
+    const ada = await t.contacts.create({ firstName: 'Ada' });
+    const call = await t.interactions.log({ type: 'call', contactIds: [ada.id], subject: 'first', occurredAt: '2026-03-01T10:00:00Z' });
+    const fixed = await t.interactions.update(call.id, { subject: 'intro call', occurredAt: '2026-02-01T10:00:00Z' }, { expectedVersion: 1 });
+    expect(fixed).toMatchObject({ subject: 'intro call', occurredAt: '2026-02-01T10:00:00.000Z', version: 2 });
+    const page = await t.timeline.forContact(ada.id, { cursor: undefined });
+    expect(page.items.map((i) => i.at)).toEqual(['2026-02-01T10:00:00.000Z']);
+    await t.interactions.delete(call.id);
+    expect((await t.timeline.forContact(ada.id)).items).toEqual([]);
+  });
+});

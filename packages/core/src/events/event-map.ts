@@ -29,6 +29,7 @@ export interface CrmEventMap {
   'member.updated': Updated<Member>;
   'team.created': { record: Team };
   'team.updated': Updated<Team>;
+  'team.deleted': Deleted<Team>;
   'company.created': { record: Company };
   'company.updated': Updated<Company>;
   'company.deleted': Deleted<Company>;
@@ -37,6 +38,7 @@ export interface CrmEventMap {
   'contact.deleted': Deleted<Contact>;
   'product.created': { record: Product };
   'product.updated': Updated<Product>;
+  'product.deleted': Deleted<Product>;
   'pipeline.created': { record: Pipeline };
   'pipeline.updated': { record: Pipeline };
   'deal.created': { record: Deal };
@@ -49,6 +51,8 @@ export interface CrmEventMap {
   'deal.contactAdded': { record: Deal; contactId: string };
   'deal.contactRemoved': { record: Deal; contactId: string };
   'interaction.logged': { record: Interaction };
+  'interaction.updated': Updated<Interaction>;
+  'interaction.deleted': Deleted<Interaction>;
   'task.created': { record: Task };
   'task.updated': Updated<Task>;
   'task.completed': { record: Task };

@@ -39,6 +39,16 @@ export const interactionInputSchema = z
 /** Input of `interactions.log`. */
 export type InteractionInput = z.input<typeof interactionInputSchema>;
 
+/**
+ * Input of `interactions.update`: what was said and how it went. Participants
+ * and linked records stay as logged; log a new interaction to change them.
+ */
+export const interactionPatchSchema = interactionInputSchema
+  .pick({ direction: true, channel: true, subject: true, body: true, occurredAt: true, durationSeconds: true, outcome: true, ownerId: true, tags: true, custom: true })
+  .partial();
+/** Input of `interactions.update`. */
+export type InteractionPatch = z.input<typeof interactionPatchSchema>;
+
 /** A logged call, email, meeting, message, visit or note. */
 export interface Interaction extends OwnedRecord {
   type: InteractionType;

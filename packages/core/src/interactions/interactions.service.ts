@@ -1,15 +1,21 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
-import { assertAllExist, assertExists, ownedDefaults } from '../common/references.js';
-import { parseInput } from '../common/zod-helpers.js';
+import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { companyModel } from '../companies/company.model.js';
 import { contactModel } from '../contacts/contact.model.js';
 import { dealModel } from '../deals/deal.model.js';
 import { memberModel } from '../members/member.model.js';
 import type { Row } from '../storage/adapter.js';
 import { interactionContactModel, interactionModel } from './interaction.model.js';
-import { type Interaction, type InteractionInput, interactionInputSchema } from './interaction.schema.js';
+import {
+  type Interaction,
+  type InteractionInput,
+  interactionInputSchema,
+  type InteractionPatch,
+  interactionPatchSchema,
+} from './interaction.schema.js';
 
 /** Calls, emails, meetings and notes. Reached as `crm.tenant(id).interactions`. */
 export class InteractionsService extends RecordService<Interaction> {
@@ -62,6 +68,45 @@ export class InteractionsService extends RecordService<Interaction> {
       }
       w.emit('interaction.logged', { record: interaction });
       return interaction;
+    });
+  }
+
+  /**
+   * Corrects what was logged (subject, notes, outcome, time...). Participants
+   * and linked records stay as logged. Changing `occurredAt` moves it in every
+   * participant's timeline too.
+   * @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError}
+   */
+  async update(id: string, patch: InteractionPatch, options?: WriteOptions): Promise<Interaction> {
+    const interactionId = parseInput(idSchema, id, 'interaction id');
+    const data = parseInput(interactionPatchSchema, patch, 'interaction patch');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
+      const { after, changes } = await this.store.patch(
+        w,
+        interactionId,
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'interaction', before.custom, data.custom) }),
+        expectedVersion,
+      );
+      if (changes.some((c) => c.field === 'occurredAt')) {
+        await w.tx.updateMany({
+          model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId }, data: { occurredAt: after.occurredAt, updatedAt: w.now },
+        });
+      }
+      if (changes.length > 0) w.emit('interaction.updated', { record: after, changes });
+      return after;
+    });
+  }
+
+  /** Deletes an interaction and its participant links. @throws {NotFoundError} @throws {ConflictError} */
+  async delete(id: string, options?: WriteOptions): Promise<void> {
+    const interactionId = parseInput(idSchema, id, 'interaction id');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, interactionId, expectedVersion);
+      await w.tx.deleteMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId } });
+      w.emit('interaction.deleted', { record });
     });
   }
 }

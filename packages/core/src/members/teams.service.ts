@@ -3,6 +3,7 @@ import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
+import { StateError } from '../errors.js';
 import type { Row } from '../storage/adapter.js';
 import { memberModel, teamModel } from './member.model.js';
 import { type Team, type TeamInput, teamInputSchema, type TeamPatch, teamPatchSchema } from './member.schema.js';
@@ -59,6 +60,26 @@ export class TeamsService extends RecordService<Team> {
       );
       if (changes.length > 0) w.emit('team.updated', { record: after, changes });
       return after;
+    });
+  }
+
+  /**
+   * Deletes a team that no member belongs to and no team sits inside; move or
+   * remove those first, so no member is left pointing at a missing team.
+   * @throws {NotFoundError} @throws {ConflictError} @throws {StateError} while the team has members or sub-teams
+   */
+  async delete(id: string, options?: WriteOptions): Promise<void> {
+    const teamId = parseInput(idSchema, id, 'team id');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    await this.ctx.write(async (w) => {
+      const tenantId = this.ctx.tenantId;
+      const members = await w.tx.count({ model: memberModel, tenantId, where: { teamIds: { has: teamId } } });
+      const children = await w.tx.count({ model: teamModel, tenantId, where: { parentTeamId: teamId } });
+      if (members + children > 0) {
+        throw new StateError(`Team ${teamId} still has ${members} member(s) and ${children} sub-team(s)`);
+      }
+      const record = await this.store.remove(w, teamId, expectedVersion);
+      w.emit('team.deleted', { record });
     });
   }
 }

@@ -78,4 +78,19 @@ export class ProductsService extends RecordService<Product> {
       return after;
     });
   }
+
+  /**
+   * Deletes a product from the catalogue. Deal lines keep their own copy of
+   * the name and price, so past deals are unchanged; to stop offering a
+   * product but keep it, set `active: false` instead.
+   * @throws {NotFoundError} @throws {ConflictError}
+   */
+  async delete(id: string, options?: WriteOptions): Promise<void> {
+    const productId = parseInput(idSchema, id, 'product id');
+    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, productId, expectedVersion);
+      w.emit('product.deleted', { record });
+    });
+  }
 }
