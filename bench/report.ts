@@ -47,11 +47,22 @@ const header = ['operation', 'crmkit ops/s', 'raw ops/s', 'ratio', 'target', 're
  * figures right-aligned.
  */
 export function formatTable(rows: readonly ResultRow[]): string {
-  const targeted = rows.filter((r) => r.target !== undefined).map(cells);
-  const info = rows.filter((r) => r.target === undefined).map(cells);
+  return renderTable(
+    header,
+    rows.filter((r) => r.target !== undefined).map(cells),
+    rows.filter((r) => r.target === undefined).map(cells),
+  );
+}
+
+/**
+ * Lays out a header, the rows with a target, and the informational rows under
+ * their own heading. Columns 0, 4 and 5 (name, target, result) are
+ * left-aligned, the figures right-aligned.
+ */
+export function renderTable(header: readonly string[], targeted: readonly string[][], info: readonly string[][]): string {
   const all = [header, ...targeted, ...info];
   const widths = header.map((_, c) => Math.max(...all.map((line) => line[c]!.length)));
-  const line = (values: string[]): string =>
+  const line = (values: readonly string[]): string =>
     values.map((v, c) => (c === 0 || c === 4 || c === 5 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const out = [line(header), rule, ...targeted.map(line)];

@@ -2,6 +2,7 @@
  * The table of the workflow benchmark. Its targets are absolute (events per
  * second, KiB, milliseconds), not ratios to a baseline as in `report.ts`.
  */
+import { renderTable } from './report.js';
 
 /** One line of the workflow results. */
 export interface WorkflowRow {
@@ -37,14 +38,6 @@ function cells(row: WorkflowRow): string[] {
 
 /** Rows with a target (or skipped) first, then the informational ones under their own heading. */
 export function formatWorkflowTable(rows: readonly WorkflowRow[]): string {
-  const targeted = rows.filter((r) => r.target !== undefined || r.result === 'skipped').map(cells);
-  const info = rows.filter((r) => r.target === undefined && r.result !== 'skipped').map(cells);
-  const all = [header, ...targeted, ...info];
-  const widths = header.map((_, c) => Math.max(...all.map((line) => line[c]!.length)));
-  const line = (values: string[]): string =>
-    values.map((v, c) => (c === 0 || c === 4 || c === 5 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const out = [line(header), rule, ...targeted.map(line)];
-  if (info.length > 0) out.push(rule, 'informational, not part of the targets:', ...info.map(line));
-  return out.join('\n');
+  const targeted = (r: WorkflowRow) => r.target !== undefined || r.result === 'skipped';
+  return renderTable(header, rows.filter(targeted).map(cells), rows.filter((r) => !targeted(r)).map(cells));
 }

@@ -1,5 +1,5 @@
 import { columnName } from '@crmkit/core';
-import type { ModelDefinition, Row } from '@crmkit/core';
+import type { ModelDefinition, Row, Where } from '@crmkit/core';
 import { expect } from 'vitest';
 import type { ConformanceContext } from './context.js';
 import { conformanceItem, conformanceJob } from './models.js';
@@ -118,4 +118,19 @@ export async function expectCrmError(promise: Promise<unknown>): Promise<Record<
   expect(error, 'expected a rejection').toBeInstanceOf(Error);
   expect(typeof (error as { code?: unknown }).code, `a raw error escaped: ${String(error)}`).toBe('string');
   return error as Record<string, unknown>;
+}
+
+/**
+ * Seeds `rows` of the item model in a fresh tenant and returns a finder that
+ * gives the sorted names matching a where-tree, checking that `count` agrees.
+ */
+export async function seededFinder(ctx: ConformanceContext, rows: readonly Row[]): Promise<(where: Where) => Promise<string[]>> {
+  const t = newTenant();
+  await ctx.adapter.createMany({ ...item(t), rows });
+  return async (where) => {
+    const found = await ctx.adapter.findMany({ ...item(t), where });
+    const names = found.map((row) => String(row.name)).sort();
+    expect(await ctx.adapter.count({ ...item(t), where }), 'count agrees with findMany').toBe(names.length);
+    return names;
+  };
 }

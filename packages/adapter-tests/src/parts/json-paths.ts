@@ -1,8 +1,7 @@
-import type { Where } from '@crmkit/core';
 import { expect } from 'vitest';
 import { describePart } from '../context.js';
 import type { ConformanceContext } from '../context.js';
-import { item, itemRow, newTenant } from '../fixtures.js';
+import { itemRow, seededFinder } from '../fixtures.js';
 import type { ConformanceOptions } from '../options.js';
 
 const seedRows = [
@@ -13,16 +12,8 @@ const seedRows = [
   itemRow({ name: 'e', custom: { tier: 'gold-plus', n: 100, label: 'x' }, extra: { x: 1 } }),
 ];
 
-async function seeded(ctx: ConformanceContext): Promise<(where: Where) => Promise<string[]>> {
-  const t = newTenant();
-  await ctx.adapter.createMany({ ...item(t), rows: seedRows });
-  return async (where) => {
-    const rows = await ctx.adapter.findMany({ ...item(t), where });
-    const names = rows.map((row) => String(row.name)).sort();
-    expect(await ctx.adapter.count({ ...item(t), where }), 'count agrees with findMany').toBe(names.length);
-    return names;
-  };
-}
+/** The seed rows above in a fresh tenant, behind a name finder. */
+const seeded = (ctx: ConformanceContext) => seededFinder(ctx, seedRows);
 
 const jsonPaths = { requires: (caps: { jsonPaths: boolean }) => caps.jsonPaths };
 

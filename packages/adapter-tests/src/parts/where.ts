@@ -1,8 +1,7 @@
-import type { Where } from '@crmkit/core';
 import { expect } from 'vitest';
 import { describePart } from '../context.js';
 import type { ConformanceContext } from '../context.js';
-import { item, itemRow, newTenant } from '../fixtures.js';
+import { item, itemRow, newTenant, seededFinder } from '../fixtures.js';
 import type { ConformanceOptions } from '../options.js';
 import { defineWhereProperty } from './where-property.js';
 
@@ -13,17 +12,8 @@ const seedRows = [
   itemRow({ name: 'apricot', note: 'ab', rank: 2, quantity: 10, score: 0, active: true, amount: 40, tags: ['y', 2], occurredAt: '2024-03-01T00:00:00.000Z', endsOn: '2024-12-31' }),
 ];
 
-/** Seeds the four rows above in a fresh tenant and returns a finder that gives the sorted names matching a tree. */
-async function seeded(ctx: ConformanceContext): Promise<(where: Where) => Promise<string[]>> {
-  const t = newTenant();
-  await ctx.adapter.createMany({ ...item(t), rows: seedRows });
-  return async (where) => {
-    const rows = await ctx.adapter.findMany({ ...item(t), where });
-    const names = rows.map((row) => String(row.name)).sort();
-    expect(await ctx.adapter.count({ ...item(t), where }), 'count agrees with findMany').toBe(names.length);
-    return names;
-  };
-}
+/** The seed rows above in a fresh tenant, behind a name finder. */
+const seeded = (ctx: ConformanceContext) => seededFinder(ctx, seedRows);
 
 /**
  * Every where operator on every field type, NULL semantics as documented in

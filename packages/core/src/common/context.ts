@@ -84,15 +84,13 @@ export class TenantContext {
     return result;
   }
 
+  // Every listener is registered through TenantEvents.on or Crm.onAnyEvent,
+  // which catch and report their own errors, so emitting cannot throw here.
   #emit(events: CrmEvent[]): void {
-    const { emitter, onListenerError } = this.runtime;
+    const { emitter } = this.runtime;
     for (const event of events) {
-      try {
-        (emitter.emit as (type: string, event: CrmEvent) => boolean)(event.type, event);
-        emitter.emit('*', event);
-      } catch (error) {
-        onListenerError(error, event);
-      }
+      (emitter.emit as (type: string, event: CrmEvent) => boolean)(event.type, event);
+      emitter.emit('*', event);
     }
   }
 }
