@@ -25,7 +25,7 @@ const dialect: SqlDialect = {
       : type === 'date' ? sql`to_char(${c}, 'YYYY-MM-DD')` : type === 'bigint' || type === 'json' ? sql`${c}::text` : c,
   jsonExtract: (c, p, kind) =>
     kind === 'any' ? sql`nullif(${c} #> ${path(p)}, 'null')`
-      : sql`(case when jsonb_typeof(${c} #> ${path(p)}) = ${kind} then (${c} #>> ${path(p)})::${sql.raw(kind === 'number' ? 'numeric' : kind === 'boolean' ? 'boolean' : 'text')} end)`,
+      : sql`(case when jsonb_typeof(${c} #> ${path(p)}) = ${sql.lit(kind)} then (${c} #>> ${path(p)})::${sql.raw(kind === 'number' ? 'numeric' : kind === 'boolean' ? 'boolean' : 'text')} end)`,
   jsonHas: (c, p, kind, value) => {
     const cast = sql.raw(kind === 'number' ? 'numeric' : kind === 'boolean' ? 'boolean' : 'text');
     const source = p.length === 0 ? c : sql`${c} #> ${path(p)}`;

@@ -17,9 +17,9 @@ import { TeamsService } from './members/teams.service.js';
 import { PipelinesService } from './pipelines/pipelines.service.js';
 import { ProductsService } from './products/products.service.js';
 import { ReportsService } from './reports/reports.service.js';
-import { coreMigrations } from './schema.js';
+import { coreMigrations } from './migrations/index.js';
 import type { StorageAdapter } from './storage/adapter.js';
-import type { Migration } from './storage/schema.js';
+import type { Migration } from './storage/migration.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 

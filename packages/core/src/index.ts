@@ -14,15 +14,29 @@ export {
   commonFields,
   defineModel,
   columnName,
-  createModelsMigration,
   type FieldType,
   type FieldDefinition,
   type IndexDefinition,
   type ModelDefinition,
   type DefineModelOptions,
+} from './storage/schema.js';
+export {
+  createModelsMigration,
+  normalizeOperation,
+  verifyMigrations,
+  MigrationFold,
   type Migration,
   type MigrationOperation,
-} from './storage/schema.js';
+  type TableOperation,
+  type CreateTableOperation,
+  type AddFieldOperation,
+  type CreateIndexOperation,
+  type DropIndexOperation,
+  type UpdateRowsOperation,
+  type LegacyMigrationOperation,
+  type RowValue,
+  type TableShape,
+} from './storage/migration.js';
 export {
   fieldFilterOperators,
   resolveFieldRef,
@@ -62,7 +76,8 @@ export { encodeCursor, decodeCursor } from './storage/cursor.js';
 export { toTimestamp } from './storage/values.js';
 
 export { createCrm, Crm, TenantScope, type CrmOptions, type TenantOptions } from './crm.js';
-export { coreModels, coreMigrations } from './schema.js';
+export { coreModels } from './schema.js';
+export { coreMigrations } from './migrations/index.js';
 export { systemClock, ManualClock, type Clock } from './common/clock.js';
 export { newId } from './common/ids.js';
 export { withRetry, type RetryOptions } from './common/retry.js';

@@ -7,7 +7,7 @@ import { interactionContactModel, interactionModel } from './interactions/intera
 import { memberModel, teamModel } from './members/member.model.js';
 import { pipelineModel, stageModel } from './pipelines/pipeline.model.js';
 import { productModel } from './products/product.model.js';
-import { createModelsMigration, type Migration, type ModelDefinition } from './storage/schema.js';
+import type { ModelDefinition } from './storage/schema.js';
 import { taskModel } from './tasks/task.model.js';
 
 /**
@@ -31,12 +31,3 @@ export const coreModels = {
   auditEntry: auditModel,
   event: eventModel,
 } as const satisfies Record<string, ModelDefinition>;
-
-/**
- * The core's migrations, in order. `crm.migrate()` applies them with the
- * extensions' migrations; hosts that run migrations themselves get all of that SQL
- * from `crm.compileMigrations()`.
- */
-export const coreMigrations: readonly Migration[] = [
-  createModelsMigration('0001_crm_core', Object.values(coreModels)),
-];

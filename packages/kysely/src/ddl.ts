@@ -1,7 +1,20 @@
-import { type Migration, type MigrationOperation, type ModelDefinition, type IndexDefinition, ValidationError } from '@crmkit/core';
+import {
+  type FieldDefinition,
+  type IndexDefinition,
+  type Migration,
+  MigrationFold,
+  type ModelDefinition,
+  type TableOperation,
+  type TableShape,
+  ValidationError,
+  normalizeOperation,
+  resolveFieldRef,
+} from '@crmkit/core';
 import { type Kysely, sql } from 'kysely';
-import type { SqlDialect, SqlFragment } from './dialect.js';
+import type { JsonKind, SqlDialect, SqlFragment } from './dialect.js';
 import { type ModelInfo, buildModelInfo, plainField, tableRef } from './model-info.js';
+import { LiteralBuilder } from './shape.js';
+import type { WhereCompiler } from './where-compiler.js';
 
 /** The table recording applied migrations; distinct from the host's own Kysely migration tables. */
 export const migrationTable = 'crmkit_migration';
@@ -42,12 +55,15 @@ export function sortMigrations(migrations: readonly Migration[]): Migration[] {
   return [...migrations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-function columnDdl(info: ModelInfo, name: string, dialect: SqlDialect, adding: boolean): SqlFragment {
+function columnDdl(info: ModelInfo, name: string, dialect: SqlDialect, adding: false | { default?: string | number | boolean }): SqlFragment {
   const field = plainField(info, name);
   const type = sql.raw(dialect.columnType(field.type));
   if (field.nullable) return sql`${sql.id(field.column)} ${type}`;
   // A NOT NULL column added to a table that may hold rows needs a default.
-  if (adding) return sql`${sql.id(field.column)} ${type} not null default ${sql.raw(dialect.columnDefault(field.type))}`;
+  if (adding) {
+    const value = adding.default === undefined ? sql.raw(dialect.columnDefault(field.type)) : sql.lit(adding.default);
+    return sql`${sql.id(field.column)} ${type} not null default ${value}`;
+  }
   return sql`${sql.id(field.column)} ${type} not null`;
 }
 
@@ -89,26 +105,82 @@ function createModelDdl(info: ModelInfo, dialect: SqlDialect): SqlFragment[] {
   ];
 }
 
-/** Compiles one migration operation to DDL statements. */
-export function operationDdl(db: Kysely<any>, dialect: SqlDialect, op: MigrationOperation): string[] {
-  const info = buildModelInfo(op.model as ModelDefinition, dialect);
+/** A model standing for a table as the migrations built it, so that DDL compiles from migration data alone. */
+export function tableModel(shape: TableShape): ModelDefinition {
+  return { name: shape.table, table: shape.table, fields: shape.fields, indexes: shape.indexes, versioned: Object.hasOwn(shape.fields, 'version') };
+}
+
+function requireTable(fold: MigrationFold, op: TableOperation): TableShape {
+  const shape = fold.table(op.table);
+  if (!shape) throw ValidationError.single(`${op.kind} on ${op.table}: no migration in this list creates the table; pass the migrations that create it too`);
+  return shape;
+}
+
+function addFieldDdl(op: Extract<TableOperation, { kind: 'addField' }>, dialect: SqlDialect): SqlFragment[] {
+  const fields: Record<string, FieldDefinition> = { [op.field]: op.definition };
+  const info = buildModelInfo({ name: op.table, table: op.table, fields, indexes: [], versioned: false }, dialect);
+  return [
+    sql`alter table ${info.table} add column ${columnDdl(info, op.field, dialect, op.default === undefined ? {} : { default: op.default })}`,
+    ...jsonIndexDdl(info, op.field, dialect),
+  ];
+}
+
+/**
+ * Compiles one operation to statements, against the state `fold` holds (the
+ * operations before it), then folds the operation in. Data steps compile with
+ * their values as literals, so that the script `compileMigrations` prints runs
+ * as it is.
+ */
+export function operationDdl(db: Kysely<any>, dialect: SqlDialect, operation: Migration['operations'][number], fold: MigrationFold, where: WhereCompiler): string[] {
+  const op = normalizeOperation(operation);
   let statements: SqlFragment[];
   switch (op.kind) {
-    case 'createModel':
-      statements = createModelDdl(info, dialect);
+    case 'createTable':
+      statements = createModelDdl(buildModelInfo(tableModel({ table: op.table, fields: op.fields, indexes: op.indexes ?? [] }), dialect), dialect);
       break;
     case 'addField':
-      statements = [sql`alter table ${info.table} add column ${columnDdl(info, op.field, dialect, true)}`, ...jsonIndexDdl(info, op.field, dialect)];
+      statements = addFieldDdl(op, dialect);
       break;
     case 'createIndex':
-      statements = [indexDdl(info, op.index)];
+      statements = [indexDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), op.index)];
       break;
     case 'dropIndex':
       // An index lives in its table's schema.
-      statements = [sql`drop index if exists ${tableRef(dialect, `${op.model.table}_${op.name}`)}`];
+      statements = [sql`drop index if exists ${tableRef(dialect, `${op.table}_${op.name}`)}`];
+      break;
+    case 'updateRows':
+      statements = [updateRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), op, dialect, where)];
       break;
     default:
       throw ValidationError.single(`Unknown migration operation ${JSON.stringify((op as { kind: unknown }).kind)}`);
   }
+  fold.apply(op);
   return statements.map((s) => compile(db, s));
+}
+
+function updateRowsDdl(info: ModelInfo, op: Extract<TableOperation, { kind: 'updateRows' }>, dialect: SqlDialect, where: WhereCompiler): SqlFragment {
+  const b = new LiteralBuilder();
+  const assignments = Object.entries(op.set).map(([name, value]) => {
+    const field = plainField(info, name);
+    if ('value' in value) {
+      const encoded = value.value === null || field.encode === undefined ? value.value : field.encode(value.value);
+      const literal = b.bind(encoded);
+      return sql`${sql.id(field.column)} = ${literal()}`;
+    }
+    const ref = resolveFieldRef(info.model, value.from);
+    const source = info.byName.get(ref.field)!;
+    if (ref.path.length === 0) return sql`${sql.id(field.column)} = ${source.ref}`;
+    // A path reads a JSON scalar typed by the target column; a JSON target would need the dialect's JSON form instead.
+    if (field.type === 'json') throw ValidationError.single(`updateRows copies JSON paths into plain fields only, not into ${info.model.table}.${name}`);
+    return sql`${sql.id(field.column)} = ${dialect.jsonExtract(source.ref, ref.path, jsonKindOf(field.type))}`;
+  });
+  if (assignments.length === 0) throw ValidationError.single(`updateRows on ${op.table} sets nothing`);
+  const filter = where.compile(info, op.where, b);
+  return sql`update ${info.table} set ${sql.join(assignments)}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
+}
+
+function jsonKindOf(type: FieldDefinition['type']): JsonKind {
+  if (type === 'integer' || type === 'bigint' || type === 'number') return 'number';
+  if (type === 'boolean') return 'boolean';
+  return 'string';
 }

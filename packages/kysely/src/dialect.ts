@@ -86,7 +86,10 @@ export interface SqlDialect {
   decoder(type: FieldType): ValueCodec | undefined;
   /** The select expression of a column, e.g. a cast that keeps 64-bit integers exact. */
   selectColumn(column: SqlFragment, type: FieldType): SqlFragment;
-  /** The value at `path` inside a JSON column, typed as `kind` (see {@link JsonKind}). */
+  /**
+   * The value at `path` inside a JSON column, typed as `kind` (see {@link JsonKind}).
+   * Binds no parameter (write constants with `sql.lit`): migration data steps print it into scripts.
+   */
   jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment;
   /** A predicate: the JSON array at `path` (the column itself when empty) has an element of this kind equal to `value`. */
   jsonHas(column: SqlFragment, path: readonly string[], kind: Exclude<JsonKind, 'any'>, value: SqlFragment): SqlFragment;

@@ -1,9 +1,30 @@
-import { type Migration, toTimestamp } from '@crmkit/core';
+import { type Migration, MigrationFold, toTimestamp } from '@crmkit/core';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { mapDriverError } from './error-mapper.js';
 import { migrationTable, migrationTableDdl, operationDdl, recordMigrationDdl, sortMigrations } from './ddl.js';
 import { tableRef } from './model-info.js';
+import { WhereCompiler } from './where-compiler.js';
+
+/** One migration compiled: its id and its statements, in order. */
+interface CompiledMigration {
+  id: string;
+  statements: string[];
+}
+
+/**
+ * Compiles every migration in id order. Each operation compiles against what
+ * the operations before it built (index columns, data steps), so the list must
+ * hold the migrations that create a table before those that change it.
+ */
+function compileAll(db: Kysely<any>, dialect: SqlDialect, migrations: readonly Migration[]): CompiledMigration[] {
+  const fold = new MigrationFold();
+  const where = new WhereCompiler(dialect);
+  return sortMigrations(migrations).map((migration) => ({
+    id: migration.id,
+    statements: migration.operations.flatMap((op) => operationDdl(db, dialect, op, fold, where)),
+  }));
+}
 
 /**
  * The SQL that {@link migrate} would run on an empty database: the migration
@@ -12,9 +33,8 @@ import { tableRef } from './model-info.js';
  */
 export function compileMigrations(db: Kysely<any>, dialect: SqlDialect, migrations: readonly Migration[], now = new Date()): string[] {
   const out = [migrationTableDdl(db, dialect)];
-  for (const migration of sortMigrations(migrations)) {
-    for (const op of migration.operations) out.push(...operationDdl(db, dialect, op));
-    out.push(recordMigrationDdl(db, dialect, migration.id, toTimestamp(now)));
+  for (const migration of compileAll(db, dialect, migrations)) {
+    out.push(...migration.statements, recordMigrationDdl(db, dialect, migration.id, toTimestamp(now)));
   }
   return out;
 }
@@ -24,13 +44,11 @@ async function appliedIds(db: Kysely<any>, dialect: SqlDialect): Promise<Set<str
   return new Set(result.rows.map((r) => r.id));
 }
 
-async function apply(db: Kysely<any>, dialect: SqlDialect, migration: Migration): Promise<boolean> {
+async function apply(db: Kysely<any>, dialect: SqlDialect, migration: CompiledMigration): Promise<boolean> {
   await lock(db, dialect);
   // Checked again inside the transaction (after the lock): another process may have applied it meanwhile.
   if ((await appliedIds(db, dialect)).has(migration.id)) return false;
-  for (const op of migration.operations) {
-    for (const statement of operationDdl(db, dialect, op)) await db.executeQuery(CompiledQuery.raw(statement));
-  }
+  for (const statement of migration.statements) await db.executeQuery(CompiledQuery.raw(statement));
   const at = toTimestamp(new Date());
   await db.executeQuery(
     sql`insert into ${tableRef(dialect, migrationTable)} (${sql.id('id')}, ${sql.id('applied_at')}) values (${migration.id}, ${at})`.compile(db),
@@ -52,11 +70,12 @@ async function lock(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
  * each in its own transaction when the dialect has transactional DDL. Returns
  * the ids applied by this call.
  *
- * @throws {ValidationError} for malformed or duplicate ids.
+ * @throws {ValidationError} for malformed or duplicate ids, and operations that contradict the ones before them.
  * @throws {StorageError} when a statement fails (earlier migrations stay applied).
  */
 export async function migrate(db: Kysely<any>, dialect: SqlDialect, migrations: readonly Migration[]): Promise<string[]> {
-  const sorted = sortMigrations(migrations);
+  // Compiled up front, applied or not: each operation compiles against the state the earlier ones built.
+  const compiled = compileAll(db, dialect, migrations);
   try {
     const createTable = async (trx: Kysely<any>): Promise<void> => {
       await lock(trx, dialect);
@@ -67,7 +86,7 @@ export async function migrate(db: Kysely<any>, dialect: SqlDialect, migrations: 
     else await createTable(db);
     const done = await appliedIds(db, dialect);
     const applied: string[] = [];
-    for (const migration of sorted) {
+    for (const migration of compiled) {
       if (done.has(migration.id)) continue;
       const ok = inTransactions(db, dialect)
         ? await db.transaction().execute((trx) => apply(trx, dialect, migration))

@@ -30,6 +30,16 @@ export class ShapeBuilder {
   }
 }
 
+/**
+ * Binds values as SQL literals instead of parameters, for statements printed
+ * as a script (data steps of migrations). Kysely escapes the literals.
+ */
+export class LiteralBuilder extends ShapeBuilder {
+  override bind(value: unknown): Frag {
+    return () => sql.lit(value);
+  }
+}
+
 /** A statement shape compiled once: SQL text plus where each parameter comes from. */
 export interface PreparedShape {
   readonly sql: string;

@@ -13,7 +13,8 @@ import { planTransition } from './runtime/plan.js';
 import { SendBatcher } from './runtime/send-batcher.js';
 import type { Worker, WorkerOptions } from './runtime/worker.js';
 import { type PlanTarget, writePlan, type WriteSettings } from './runtime/write-plan.js';
-import { instanceModel, jobModel, stepModel, workflowMigrations } from './storage/models.js';
+import { workflowMigrations } from './migrations/index.js';
+import { instanceModel, jobModel, stepModel } from './storage/models.js';
 
 /** Options of {@link createWorkflowEngine}. */
 export interface WorkflowEngineOptions {

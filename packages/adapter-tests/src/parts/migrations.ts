@@ -16,7 +16,10 @@ function probe(): { base: ModelDefinition; grown: ModelDefinition; create: Migra
     base,
     grown,
     create: createModelsMigration(`conformance_probe_${suffix}_1`, [base]),
-    addField: { id: `conformance_probe_${suffix}_2`, operations: [{ kind: 'addField', model: grown, field: 'extraNote' }] },
+    addField: {
+      id: `conformance_probe_${suffix}_2`,
+      operations: [{ kind: 'addField', table: base.table, field: 'extraNote', definition: { type: 'text', nullable: true } }],
+    },
   };
 }
 
@@ -63,11 +66,11 @@ export function describeMigrations(options: ConformanceOptions): void {
     test('creates a unique index that refuses duplicates and drops it so that they are accepted', async () => {
       const p = probe();
       const index = { name: 'label', fields: ['label'], unique: true };
-      await ctx.adapter.migrate([p.create, { id: `${p.create.id}_index`, operations: [{ kind: 'createIndex', model: p.base, index }] }]);
+      await ctx.adapter.migrate([p.create, { id: `${p.create.id}_index`, operations: [{ kind: 'createIndex', table: p.base.table, index }] }]);
       const t = newTenant();
       await ctx.adapter.create({ model: p.base, tenantId: t, data: row('same') });
       await expectError(ctx.adapter.create({ model: p.base, tenantId: t, data: row('same') }), 'DUPLICATE');
-      await ctx.adapter.migrate([{ id: `${p.create.id}_unindex`, operations: [{ kind: 'dropIndex', model: p.base, name: 'label' }] }]);
+      await ctx.adapter.migrate([{ id: `${p.create.id}_unindex`, operations: [{ kind: 'dropIndex', table: p.base.table, name: 'label' }] }]);
       await ctx.adapter.create({ model: p.base, tenantId: t, data: row('same') });
       expect(await ctx.adapter.count({ model: p.base, tenantId: t })).toBe(2);
     });
@@ -86,9 +89,82 @@ export function describeMigrations(options: ConformanceOptions): void {
 
     test('leaves nothing behind when an operation of a migration fails', async () => {
       const p = probe();
-      const failing: Migration = { id: p.create.id, operations: [...p.create.operations, { kind: 'addField', model: p.base, field: 'label' }] };
+      // The second statement fails in the database (an index on a column that does not exist), after the table was created.
+      const failing: Migration = {
+        id: p.create.id,
+        operations: [...p.create.operations, { kind: 'addField', table: `${p.base.table}_missing`, field: 'label', definition: { type: 'string', nullable: true } }],
+      };
       await expectCrmError(ctx.adapter.migrate([failing]));
       expect(await ctx.adapter.migrate([p.create])).toEqual([p.create.id]);
     }, { requires: (caps) => caps.transactionalDdl });
+
+    test('refuses, before any statement, an operation that contradicts the ones before it', async () => {
+      const p = probe();
+      const twice: Migration = {
+        id: `${p.create.id}_twice`,
+        operations: [{ kind: 'addField', table: p.base.table, field: 'label', definition: { type: 'string' } }],
+      };
+      await expectError(ctx.adapter.migrate([p.create, twice]), 'VALIDATION_FAILED');
+      expect(await ctx.adapter.migrate([p.create])).toEqual([p.create.id]);
+    });
+
+    test('fills a required field added to a table that has rows with its default', async () => {
+      const p = probe();
+      await ctx.adapter.migrate([p.create]);
+      const t = newTenant();
+      const data = row('old');
+      await ctx.adapter.create({ model: p.base, tenantId: t, data });
+      const ranked = defineModel({ name: 'conformance_probe', table: p.base.table, fields: { label: { type: 'string' }, rank: { type: 'integer' }, kind: { type: 'string' } } });
+      const add: Migration = {
+        id: `${p.create.id}_rank`,
+        operations: [
+          { kind: 'addField', table: p.base.table, field: 'rank', definition: { type: 'integer' }, default: 7 },
+          { kind: 'addField', table: p.base.table, field: 'kind', definition: { type: 'string' } },
+        ],
+      };
+      await ctx.adapter.migrate([p.create, add]);
+      expect(await ctx.adapter.findOne({ model: ranked, tenantId: t, id: data.id })).toMatchObject({ label: 'old', rank: 7, kind: '' });
+    });
+
+    test('runs data steps across tenants, from constants and JSON paths, only on the rows they select', async () => {
+      const suffix = newId();
+      const base = defineModel({
+        name: 'conformance_probe', table: `conformance_probe_${suffix}`,
+        fields: { label: { type: 'string' }, custom: { type: 'json' }, key: { type: 'string', nullable: true }, flag: { type: 'boolean', nullable: true } },
+      });
+      const create = createModelsMigration(`conformance_probe_${suffix}_1`, [base]);
+      await ctx.adapter.migrate([create]);
+      const [a, b] = [newTenant(), newTenant()];
+      const rows = [
+        { tenant: a, data: { ...row('one'), custom: { key: "it's-1" }, key: null, flag: null } },
+        { tenant: b, data: { ...row('two'), custom: { key: 'k-2' }, key: null, flag: null } },
+        { tenant: b, data: { ...row('three'), custom: {}, key: null, flag: null } },
+      ];
+      for (const r of rows) await ctx.adapter.create({ model: base, tenantId: r.tenant, data: r.data });
+      const step: Migration = {
+        id: `${create.id}_step`,
+        operations: [
+          { kind: 'updateRows', table: base.table, set: { key: { from: 'custom.key' } }, where: { 'custom.key': { isNull: false } } },
+          { kind: 'updateRows', table: base.table, set: { flag: { value: true } }, where: { label: { in: ['one', 'three'] } } },
+        ],
+      };
+      await ctx.adapter.migrate([create, step]);
+      const read = (r: (typeof rows)[number]) => ctx.adapter.findOne({ model: base, tenantId: r.tenant, id: r.data.id });
+      expect(await read(rows[0]!)).toMatchObject({ key: "it's-1", flag: true });
+      expect(await read(rows[1]!)).toMatchObject({ key: 'k-2', flag: null });
+      expect(await read(rows[2]!)).toMatchObject({ key: null, flag: true });
+      const script = ctx.adapter.compileMigrations([create, step]).join('\n');
+      expect(script).toContain("'one'");
+    });
+
+    test('still applies the operations of release 0.1.0 that name live models', async () => {
+      const p = probe();
+      const legacy: Migration = { id: `${p.create.id}_legacy`, operations: [{ kind: 'addField', model: p.grown, field: 'extraNote' }] };
+      await ctx.adapter.migrate([{ id: p.create.id, operations: [{ kind: 'createModel', model: p.base }] }, legacy]);
+      const t = newTenant();
+      const data = { ...row('x'), extraNote: 'legacy' };
+      await ctx.adapter.create({ model: p.grown, tenantId: t, data });
+      expect(await ctx.adapter.findOne({ model: p.grown, tenantId: t, id: data.id })).toMatchObject({ extraNote: 'legacy' });
+    });
   });
 }

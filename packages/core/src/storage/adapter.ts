@@ -1,5 +1,6 @@
 import type { StorageCapabilities } from './capabilities.js';
-import type { Migration, ModelDefinition } from './schema.js';
+import type { Migration } from './migration.js';
+import type { ModelDefinition } from './schema.js';
 import type { Where } from './where.js';
 
 /**

@@ -137,26 +137,3 @@ export function columnName(field: string, definition?: FieldDefinition): string 
   return definition?.column ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-/** One step of a migration. Adapters compile each kind to their own DDL. */
-export type MigrationOperation =
-  | { kind: 'createModel'; model: ModelDefinition }
-  | { kind: 'addField'; model: ModelDefinition; field: string }
-  | { kind: 'createIndex'; model: ModelDefinition; index: IndexDefinition }
-  | { kind: 'dropIndex'; model: ModelDefinition; name: string };
-
-/**
- * A named, ordered list of schema operations. Ids sort in application order
- * (`0001_foundation`, `0002_workflows`...) and are recorded in the adapter's
- * `crmkit_migration` table once applied.
- */
-export interface Migration {
-  /** Unique, sortable id. */
-  id: string;
-  /** Operations applied in order, in one transaction where the database allows DDL in transactions. */
-  operations: MigrationOperation[];
-}
-
-/** Creates a migration that creates every given model with its indexes. */
-export function createModelsMigration(id: string, models: ModelDefinition[]): Migration {
-  return { id, operations: models.map((model) => ({ kind: 'createModel', model })) };
-}

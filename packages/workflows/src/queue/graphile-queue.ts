@@ -5,7 +5,8 @@ import { errorText, fireTimer, runEffect } from '../runtime/deliver.js';
 import type { Worker, WorkerOptions } from '../runtime/worker.js';
 import { jobModel } from '../storage/models.js';
 import type { QueueWrites, WorkflowQueue } from './queue.js';
-import { queueWorkerMigrations, WorkerLease } from './worker-lease.js';
+import { queueWorkerMigrations } from '../migrations/index.js';
+import { WorkerLease } from './worker-lease.js';
 
 type GraphileWorker = typeof import('graphile-worker');
 type PgPool = NonNullable<import('graphile-worker').RunnerOptions['pgPool']>;

@@ -1,4 +1,4 @@
-import { createModelsMigration, defineModel, type Migration, newId, NotFoundError, type Storage } from '@crmkit/core';
+import { defineModel, newId, NotFoundError, type Storage } from '@crmkit/core';
 
 /**
  * One live worker process of the graphile queue and the graphile-worker ids
@@ -16,9 +16,6 @@ export const queueWorkerModel = defineModel({
   },
   indexes: [{ name: 'due', fields: ['dueAt'] }],
 });
-
-/** The table of {@link queueWorkerModel}, applied by the graphile queue's `migrate`. */
-export const queueWorkerMigrations: readonly Migration[] = [createModelsMigration('0190_workflow_queue_workers', [queueWorkerModel])];
 
 /** Worker rows are the queue's, not a customer's: they live in a tenant of their own. */
 export const queueTenant = 'crmkit:queue';

@@ -1,4 +1,4 @@
-import { createModelsMigration, defineModel, type Migration } from '@crmkit/core';
+import { defineModel } from '@crmkit/core';
 
 /** One running (or finished) workflow: its persisted XState snapshot and where it stands. */
 export const instanceModel = defineModel({
@@ -130,9 +130,3 @@ export const triggerFireModel = defineModel({
     { name: 'status', fields: ['status', 'firedAt'] },
   ],
 });
-
-/** The workflow tables, for `createCrm({ migrations: workflowMigrations })` or `engine.migrate()`. */
-export const workflowMigrations: readonly Migration[] = [
-  createModelsMigration('0100_workflows', [instanceModel, timerModel, jobModel, stepModel]),
-  createModelsMigration('0101_workflow_triggers', [triggerCursorModel, triggerFireModel]),
-];

@@ -1,0 +1,12 @@
+create table "crmkit_wf_instance" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "version" integer not null, "workflow_id" text not null, "workflow_version" integer not null, "subject_type" text, "subject_id" text, "status" text not null, "state" text not null, "snapshot" text not null, "last_event_at" text not null, primary key ("tenant_id", "id"));
+create index "crmkit_wf_instance_subject" on "crmkit_wf_instance" ("tenant_id", "subject_type", "subject_id", "workflow_id");
+create index "crmkit_wf_instance_workflow_status" on "crmkit_wf_instance" ("tenant_id", "workflow_id", "status");
+create table "crmkit_wf_timer" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "instance_id" text not null, "send_id" text not null, "event" text not null, "due_at" text not null, "leased_until" text, primary key ("tenant_id", "id"));
+create unique index "crmkit_wf_timer_instance_send" on "crmkit_wf_timer" ("tenant_id", "instance_id", "send_id");
+create index "crmkit_wf_timer_due" on "crmkit_wf_timer" ("due_at");
+create table "crmkit_wf_job" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "instance_id" text not null, "action" text not null, "params" text not null, "idempotency_key" text not null, "status" text not null, "attempts" integer not null, "max_attempts" integer not null, "due_at" text not null, "leased_until" text, "last_error" text, "finished_at" text, primary key ("tenant_id", "id"));
+create unique index "crmkit_wf_job_idempotency" on "crmkit_wf_job" ("tenant_id", "idempotency_key");
+create index "crmkit_wf_job_status_due" on "crmkit_wf_job" ("status", "due_at");
+create index "crmkit_wf_job_instance" on "crmkit_wf_job" ("tenant_id", "instance_id");
+create table "crmkit_wf_step" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "instance_id" text not null, "revision" integer not null, "event_type" text not null, "event" text not null, "from_state" text, "to_state" text not null, "at" text not null, primary key ("tenant_id", "id"));
+create unique index "crmkit_wf_step_instance_revision" on "crmkit_wf_step" ("tenant_id", "instance_id", "revision");

@@ -1,0 +1,10 @@
+import type { Migration } from '../storage/migration.js';
+import { crmCore0001 } from './0001-crm-core.js';
+
+/**
+ * The core's migrations, in order. `crm.migrate()` applies them with the
+ * extensions' migrations; hosts that run migrations themselves get all of that SQL
+ * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
+ * must equal what they build (`verifyMigrations`).
+ */
+export const coreMigrations: readonly Migration[] = [crmCore0001];

@@ -1,0 +1,259 @@
+import { ValidationError } from '../errors.js';
+import type { FieldDefinition, IndexDefinition, ModelDefinition } from './schema.js';
+import type { Scalar, Where } from './where.js';
+
+/**
+ * Creates a table. The definition is data written out in the migration, never a
+ * live model: a model that changes later must not change what a released
+ * migration did. The primary key is `(tenantId, id)`.
+ */
+export interface CreateTableOperation {
+  kind: 'createTable';
+  /** SQL table name. */
+  table: string;
+  /** Every column, by field name, the common ones (`tenantId`, `id`, ...) included. */
+  fields: Record<string, FieldDefinition>;
+  /** Secondary indexes, created with the table. @default [] */
+  indexes?: IndexDefinition[];
+}
+
+/**
+ * Adds a column. A column that is not nullable is filled with `default` in
+ * the rows a table already holds.
+ */
+export interface AddFieldOperation {
+  kind: 'addField';
+  table: string;
+  /** The field name (the column is its snake_case form unless `definition.column` says otherwise). */
+  field: string;
+  definition: FieldDefinition;
+  /**
+   * What existing rows get in a column that is not nullable.
+   * @default the type's zero: `''`, `0`, `false`, `1970-01-01`, the epoch, JSON `null`
+   */
+  default?: string | number | boolean;
+}
+
+/** Creates a secondary index on a table created earlier in the same migration list. */
+export interface CreateIndexOperation {
+  kind: 'createIndex';
+  table: string;
+  index: IndexDefinition;
+}
+
+/** Drops a secondary index (by the name given in its definition, without the table prefix). */
+export interface DropIndexOperation {
+  kind: 'dropIndex';
+  table: string;
+  name: string;
+}
+
+/** The new value of one column in {@link UpdateRowsOperation}: a constant, or another field or JSON path of the row. */
+export type RowValue = { value: Scalar } | { from: string };
+
+/**
+ * A data step: sets columns of every row matching `where`, across all
+ * tenants, for example to fill a new column from a JSON path of an old one
+ * (`{ idempotencyKey: { from: 'custom.idempotencyKey' } }`). Field names are
+ * those of the table as the migrations before this one left it.
+ */
+export interface UpdateRowsOperation {
+  kind: 'updateRows';
+  table: string;
+  set: Record<string, RowValue>;
+  /** Rows to change, as in every where-tree. @default every row */
+  where?: Where;
+}
+
+/**
+ * Operations of release 0.1.0, which named live models. Still accepted so that
+ * migrations written then keep working; they are read once, when compiled.
+ * @deprecated write {@link CreateTableOperation} and the other table-named operations.
+ */
+export type LegacyMigrationOperation =
+  | { kind: 'createModel'; model: ModelDefinition }
+  | { kind: 'addField'; model: ModelDefinition; field: string }
+  | { kind: 'createIndex'; model: ModelDefinition; index: IndexDefinition }
+  | { kind: 'dropIndex'; model: ModelDefinition; name: string };
+
+/** One step of a migration. Adapters compile each kind to their own DDL. */
+export type MigrationOperation =
+  | CreateTableOperation
+  | AddFieldOperation
+  | CreateIndexOperation
+  | DropIndexOperation
+  | UpdateRowsOperation
+  | LegacyMigrationOperation;
+
+/** A migration operation in its current form (legacy forms resolved). */
+export type TableOperation = Exclude<MigrationOperation, LegacyMigrationOperation>;
+
+/**
+ * A named, ordered list of schema operations. Ids sort in application order
+ * (`0001_crm_core`, `0002_idempotency`...) and are recorded in the adapter's
+ * `crmkit_migration` table once applied. Once released, a migration never
+ * changes: a schema change is a new migration.
+ */
+export interface Migration {
+  /** Unique, sortable id. */
+  id: string;
+  /** Operations applied in order, in one transaction where the database allows DDL in transactions. */
+  operations: MigrationOperation[];
+}
+
+/** What a list of migrations leaves a table as: its fields and indexes. */
+export interface TableShape {
+  table: string;
+  fields: Record<string, FieldDefinition>;
+  indexes: IndexDefinition[];
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * Creates a migration that creates each model's table, copying the models'
+ * fields and indexes as they are now. For a migration you release, write the
+ * `createTable` operations out (or generate them once and commit the result):
+ * a model edited later must not edit a released migration.
+ */
+export function createModelsMigration(id: string, models: readonly ModelDefinition[]): Migration {
+  return {
+    id,
+    operations: models.map((model) => ({ kind: 'createTable', table: model.table, fields: copy(model.fields), indexes: copy(model.indexes) })),
+  };
+}
+
+/** Resolves a legacy operation into the table-named form. */
+export function normalizeOperation(op: MigrationOperation): TableOperation {
+  if (!('model' in op)) return op;
+  switch (op.kind) {
+    case 'createModel':
+      return { kind: 'createTable', table: op.model.table, fields: copy(op.model.fields), indexes: copy(op.model.indexes) };
+    case 'addField': {
+      const definition = op.model.fields[op.field];
+      if (definition === undefined) throw ValidationError.single(`${op.model.name} has no field ${JSON.stringify(op.field)} to add`);
+      return { kind: 'addField', table: op.model.table, field: op.field, definition: copy(definition) };
+    }
+    case 'createIndex':
+      return { kind: 'createIndex', table: op.model.table, index: copy(op.index) };
+    case 'dropIndex':
+      return { kind: 'dropIndex', table: op.model.table, name: op.name };
+  }
+}
+
+/**
+ * The tables a list of migrations builds, applied in id order: what a
+ * database migrated with exactly these migrations holds. Adapters compile each
+ * operation against the state the ones before it left (index columns, data
+ * steps); tests compare the result with the models (see {@link verifyMigrations}).
+ *
+ * @throws {ValidationError} for an operation that contradicts the ones before it
+ * (a table created twice, a field added twice, an index on an unknown field).
+ */
+export class MigrationFold {
+  readonly #tables = new Map<string, TableShape>();
+
+  /** Folds every operation of `migrations`, sorted by id. */
+  static of(migrations: readonly Migration[]): MigrationFold {
+    const fold = new MigrationFold();
+    for (const migration of [...migrations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      for (const op of migration.operations) fold.apply(normalizeOperation(op));
+    }
+    return fold;
+  }
+
+  /** The tables, by SQL name. */
+  get tables(): ReadonlyMap<string, TableShape> {
+    return this.#tables;
+  }
+
+  /** The shape of a table, or undefined when no operation folded so far created it. */
+  table(name: string): TableShape | undefined {
+    return this.#tables.get(name);
+  }
+
+  /** Applies one operation to the state. */
+  apply(op: TableOperation): void {
+    const shape = this.#tables.get(op.table);
+    switch (op.kind) {
+      case 'createTable':
+        if (shape) throw ValidationError.single(`Table ${op.table} is created twice`);
+        this.#tables.set(op.table, { table: op.table, fields: copy(op.fields), indexes: copy(op.indexes ?? []) });
+        return;
+      case 'addField':
+        // A table created by another list of migrations (another package's) is not known here: nothing to check.
+        if (!shape) return;
+        if (Object.hasOwn(shape.fields, op.field)) throw ValidationError.single(`${op.table} already has a field ${op.field}`);
+        shape.fields[op.field] = copy(op.definition);
+        return;
+      case 'createIndex':
+        if (!shape) return;
+        if (shape.indexes.some((index) => index.name === op.index.name)) {
+          throw ValidationError.single(`${op.table} already has an index ${op.index.name}`);
+        }
+        for (const entry of [...op.index.fields, ...(op.index.whereNotNull ?? [])]) {
+          const field = entry.replace(/^-/, '');
+          if (!Object.hasOwn(shape.fields, field)) throw ValidationError.single(`Index ${op.index.name} of ${op.table} names an unknown field ${field}`);
+        }
+        shape.indexes.push(copy(op.index));
+        return;
+      case 'dropIndex':
+        if (shape) shape.indexes = shape.indexes.filter((index) => index.name !== op.name);
+        return;
+      case 'updateRows':
+        if (!shape) throw ValidationError.single(`updateRows on ${op.table}, which these migrations do not create`);
+        return;
+    }
+  }
+}
+
+function describeField(definition: FieldDefinition): string {
+  return JSON.stringify({ type: definition.type, nullable: definition.nullable ?? false, column: definition.column ?? null });
+}
+
+function describeIndex(index: IndexDefinition): string {
+  return JSON.stringify({
+    fields: index.fields, unique: index.unique ?? false, whereNotNull: index.whereNotNull ?? [], acrossTenants: index.acrossTenants ?? false,
+  });
+}
+
+/**
+ * Compares models with what a list of migrations builds and returns every
+ * difference, in words (an empty list when they agree). A model whose field
+ * is not created by any migration would fail at its first query; a test
+ * calling this catches it before release.
+ * @example
+ * expect(verifyMigrations(Object.values(coreModels), coreMigrations)).toEqual([]);
+ */
+export function verifyMigrations(models: readonly ModelDefinition[], migrations: readonly Migration[]): string[] {
+  const fold = MigrationFold.of(migrations);
+  const problems: string[] = [];
+  for (const model of models) {
+    const shape = fold.table(model.table);
+    if (!shape) {
+      problems.push(`no migration creates ${model.table} (model ${model.name})`);
+      continue;
+    }
+    for (const [field, definition] of Object.entries(model.fields)) {
+      const built = shape.fields[field];
+      if (!built) problems.push(`${model.table}.${field} is in the model but no migration adds it`);
+      else if (describeField(built) !== describeField(definition)) {
+        problems.push(`${model.table}.${field} is ${describeField(definition)} in the model, ${describeField(built)} after the migrations`);
+      }
+    }
+    for (const field of Object.keys(shape.fields)) {
+      if (!Object.hasOwn(model.fields, field)) problems.push(`${model.table}.${field} is created by a migration but not in the model`);
+    }
+    const built = new Map(shape.indexes.map((index) => [index.name, index]));
+    for (const index of model.indexes) {
+      const found = built.get(index.name);
+      if (!found) problems.push(`index ${index.name} of ${model.table} is in the model but no migration creates it`);
+      else if (describeIndex(found) !== describeIndex(index)) {
+        problems.push(`index ${index.name} of ${model.table} is ${describeIndex(index)} in the model, ${describeIndex(found)} after the migrations`);
+      }
+      built.delete(index.name);
+    }
+    for (const name of built.keys()) problems.push(`index ${name} of ${model.table} is created by a migration but not in the model`);
+  }
+  return problems;
+}

@@ -1,0 +1,96 @@
+import type { Migration } from '@crmkit/core';
+
+/** Release 0.1.0's workflow tables: instances, timers, effect jobs and history steps. Frozen. */
+export const workflows0100: Migration = {
+  id: '0100_workflows',
+  operations: [
+    {
+      kind: 'createTable',
+      table: 'crmkit_wf_instance',
+      fields: {
+        tenantId: { type: 'string' },
+        id: { type: 'string' },
+        createdAt: { type: 'timestamp' },
+        updatedAt: { type: 'timestamp' },
+        version: { type: 'integer' },
+        workflowId: { type: 'string' },
+        workflowVersion: { type: 'integer' },
+        subjectType: { type: 'string', nullable: true },
+        subjectId: { type: 'string', nullable: true },
+        status: { type: 'string' },
+        state: { type: 'string' },
+        snapshot: { type: 'json' },
+        lastEventAt: { type: 'timestamp' },
+      },
+      indexes: [
+        { name: 'subject', fields: ['subjectType', 'subjectId', 'workflowId'] },
+        { name: 'workflow_status', fields: ['workflowId', 'status'] },
+      ],
+    },
+    {
+      kind: 'createTable',
+      table: 'crmkit_wf_timer',
+      fields: {
+        tenantId: { type: 'string' },
+        id: { type: 'string' },
+        createdAt: { type: 'timestamp' },
+        updatedAt: { type: 'timestamp' },
+        instanceId: { type: 'string' },
+        sendId: { type: 'string' },
+        event: { type: 'json' },
+        dueAt: { type: 'timestamp' },
+        leasedUntil: { type: 'timestamp', nullable: true },
+      },
+      indexes: [
+        { name: 'instance_send', fields: ['instanceId', 'sendId'], unique: true },
+        { name: 'due', fields: ['dueAt'], acrossTenants: true },
+      ],
+    },
+    {
+      kind: 'createTable',
+      table: 'crmkit_wf_job',
+      fields: {
+        tenantId: { type: 'string' },
+        id: { type: 'string' },
+        createdAt: { type: 'timestamp' },
+        updatedAt: { type: 'timestamp' },
+        instanceId: { type: 'string' },
+        action: { type: 'string' },
+        params: { type: 'json' },
+        idempotencyKey: { type: 'string' },
+        status: { type: 'string' },
+        attempts: { type: 'integer' },
+        maxAttempts: { type: 'integer' },
+        dueAt: { type: 'timestamp' },
+        leasedUntil: { type: 'timestamp', nullable: true },
+        lastError: { type: 'text', nullable: true },
+        finishedAt: { type: 'timestamp', nullable: true },
+      },
+      indexes: [
+        { name: 'idempotency', fields: ['idempotencyKey'], unique: true },
+        { name: 'status_due', fields: ['status', 'dueAt'], acrossTenants: true },
+        { name: 'instance', fields: ['instanceId'] },
+      ],
+    },
+    {
+      kind: 'createTable',
+      table: 'crmkit_wf_step',
+      fields: {
+        tenantId: { type: 'string' },
+        id: { type: 'string' },
+        createdAt: { type: 'timestamp' },
+        updatedAt: { type: 'timestamp' },
+        instanceId: { type: 'string' },
+        revision: { type: 'integer' },
+        eventType: { type: 'string' },
+        event: { type: 'json' },
+        fromState: { type: 'string', nullable: true },
+        toState: { type: 'string' },
+        at: { type: 'timestamp' },
+      },
+      indexes: [
+        { name: 'instance_revision', fields: ['instanceId', 'revision'], unique: true },
+      ],
+    },
+  ],
+};
