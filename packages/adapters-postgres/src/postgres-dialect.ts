@@ -154,6 +154,7 @@ export const postgresDialect: SqlDialect = {
   // install; jsonb_path_ops serves the @> containment that `has` and JSON equality compile to.
   jsonIndex: (name, table, column, field) =>
     field === 'custom' || field === 'tags' ? sql`create index ${sql.id(name)} on ${table} using gin (${column} jsonb_path_ops)` : undefined,
+  rowLock: () => sql` for update`,
   claimDue: (p) =>
     sql`update ${p.table} set ${p.set} where (${p.primaryKey}) in (select ${p.primaryKey} from ${p.table} where ${p.filter} order by ${p.orderBy} limit ${p.limit} for update skip locked) returning ${p.returning}`,
   classifyError: (error: unknown): DriverErrorKind => classifyPostgresError(error),

@@ -119,6 +119,12 @@ export interface SqlDialect {
    */
   migrationLock?(): SqlFragment;
   /**
+   * The clause a single-row read ends with to lock the row until the
+   * transaction ends (`FindOneArgs.forUpdate`), e.g. Postgres `for update`.
+   * @default none: the database has one writer, and its write transactions already exclude each other
+   */
+  rowLock?(): SqlFragment;
+  /**
    * An extra index for a `json` field (`name` is the index name to use), or
    * `undefined` for none. Created with the table or when the field is added
    * (Postgres: a GIN index on `custom` and `tags` for containment queries).

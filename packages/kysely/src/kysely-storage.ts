@@ -139,7 +139,9 @@ export class KyselyStorage implements Storage {
     const b = new ShapeBuilder();
     b.key = 'findOne';
     const where = this.#byId(info, args.tenantId, args.id, b);
-    const result = await this.run(info, b, () => sql`select ${selectList(info.fields, this.ctx.dialect)} from ${info.table} where ${where()}`);
+    const lock = args.forUpdate === true && this.db.isTransaction ? this.ctx.dialect.rowLock?.() : undefined;
+    if (lock !== undefined) b.key += 'u';
+    const result = await this.run(info, b, () => sql`select ${selectList(info.fields, this.ctx.dialect)} from ${info.table} where ${where()}${lock ?? sql``}`);
     const row = result.rows[0];
     return row === undefined ? undefined : decodeRows([row], info.decoded)[0];
   }

@@ -99,6 +99,23 @@ export function describeTransactions(options: ConformanceOptions): void {
       expect(await rawCount(ctx, conformanceItem, t)).toBe(2);
     });
 
+    test('serialises read-modify-writes that read with forUpdate, so that concurrent increments lose nothing', async () => {
+      const t = newTenant();
+      const data = itemRow({ rank: 0 });
+      await ctx.adapter.create({ ...item(t), data });
+      const id = String(data.id);
+      const increment = () =>
+        ctx.adapter.transaction(async (tx) => {
+          const row = await tx.findOne({ ...item(t), id, forUpdate: true });
+          // A pause between read and write is where an unlocked read-modify-write loses updates.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await tx.update({ ...item(t), id, data: { rank: Number(row!.rank) + 1 } });
+        });
+      await Promise.all(Array.from({ length: 8 }, increment));
+      expect(await ctx.adapter.findOne({ ...item(t), id })).toMatchObject({ rank: 8, version: 9 });
+      expect(await ctx.adapter.findOne({ ...item(t), id, forUpdate: true })).toMatchObject({ rank: 8 });
+    });
+
     test('keeps a write made outside a transaction while it runs when that transaction rolls back', async () => {
       const t = newTenant();
       let release!: () => void;

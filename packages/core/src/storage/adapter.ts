@@ -50,6 +50,15 @@ export interface CreateManyArgs extends ModelScope {
 export interface FindOneArgs extends ModelScope {
   /** The record's id. */
   id: string;
+  /**
+   * Inside a transaction, locks the row until the transaction ends, so that a
+   * read-modify-write computes what it writes from the row as it is when
+   * written: a concurrent locking read of the same row waits. Databases with a
+   * single writer (SQLite) already give write transactions the whole database.
+   * Outside a transaction it is a plain read.
+   * @default false
+   */
+  forUpdate?: boolean;
 }
 
 /** Arguments of {@link Storage.findMany}. */
