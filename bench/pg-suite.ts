@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type Row, coreModels, createCrm } from '@crmkit/core';
+import { type ModelDefinition, type Row, coreModels, createCrm } from '@crmkit/core';
 import { type PostgresStorageAdapter, postgresDialect } from '@crmkit/adapter-postgres';
 import type pg from 'pg';
 import { type DealStage, dealRows, salesPipeline } from './deals.js';
@@ -24,7 +24,8 @@ export interface PostgresSuiteOptions {
   pool: pg.Pool;
 }
 
-const model = coreModels.contact;
+// The raw rows of the fixtures are untyped: the adapter checks them field by field like any row.
+const model: ModelDefinition = coreModels.contact;
 const tenantId = 'bench-tenant';
 const pageSize = 50;
 /** Reads kept in flight on each side: a server handling concurrent requests, on a pool of at least this size. */
@@ -92,7 +93,7 @@ async function loadDeals(options: PostgresSuiteOptions): Promise<string> {
   const t = (await createCrm({ adapter })).tenant(tenantId);
   const pipeline = await t.pipelines.create(salesPipeline);
   const stages = pipeline.stages.map((s): DealStage => ({ id: s.id, probability: s.probability, category: s.category }));
-  await adapter.createMany({ model: coreModels.deal, tenantId, rows: dealRows(deals, { tenantId, pipelineId: pipeline.id, stages, seed }) });
+  await adapter.createMany({ model: coreModels.deal as ModelDefinition, tenantId, rows: dealRows(deals, { tenantId, pipelineId: pipeline.id, stages, seed }) });
   if ((await count(options.pool, 'crm_deal')) !== deals) throw new Error('deal import lost rows');
   return pipeline.id;
 }

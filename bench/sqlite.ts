@@ -1,4 +1,4 @@
-import { type Row, coreModels } from '@crmkit/core';
+import { type ModelDefinition, type Row, coreModels } from '@crmkit/core';
 import type { SqliteStorageAdapter } from '@crmkit/adapter-sqlite';
 import { type Scratch, countRows, openMigrated, scratch } from './databases.js';
 import { contactRows, createRandom } from './fixtures.js';
@@ -21,7 +21,8 @@ export interface SqliteSuiteOptions {
   log: (line: string) => void;
 }
 
-const model = coreModels.contact;
+// The raw rows of the fixtures are untyped: the adapter checks them field by field like any row.
+const model: ModelDefinition = coreModels.contact;
 const tenantId = 'bench-tenant';
 const pageSize = 50;
 const pointReads = 50_000;

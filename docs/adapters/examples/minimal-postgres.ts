@@ -31,6 +31,7 @@ const dialect: SqlDialect = {
     const source = p.length === 0 ? c : sql`${c} #> ${path(p)}`;
     return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(to_jsonb(${value}::${cast})))`;
   },
+  jsonRemove: (c, p) => sql`(${c} #- ${path(p)})`,
   contains: (e, v) => sql`strpos(${e}, ${v}::text) > 0`,
   startsWith: (e, v) => sql`starts_with(${e}, ${v}::text)`,
   dateBucket: (e, type, unit) => sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone 'UTC'`}), 'YYYY-MM-DD')`,

@@ -1,3 +1,4 @@
+export { kyselyOf } from '@crmkit/kysely';
 export { postgresAdapter, type PostgresAdapterOptions, type PostgresStorageAdapter } from './postgres-adapter.js';
 export { postgresDialect, postgresCapabilities } from './postgres-dialect.js';
 export { classifyPostgresError } from './postgres-errors.js';

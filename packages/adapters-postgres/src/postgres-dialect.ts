@@ -138,6 +138,7 @@ export const postgresDialect: SqlDialect = {
       kind === 'number' ? sql`to_jsonb(${value}::numeric)` : kind === 'boolean' ? sql`to_jsonb(${value}::boolean)` : sql`to_jsonb(${value}::text)`;
     return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(${element}))`;
   },
+  jsonRemove: (column, path) => sql`(${column} #- ${jsonPath(path)})`,
   contains: (expr, value) => sql`strpos(${expr}, ${value}::text) > 0`,
   startsWith: (expr, value) => sql`starts_with(${expr}, ${value}::text)`,
   dateBucket(expr, type, unit) {

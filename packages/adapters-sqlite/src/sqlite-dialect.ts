@@ -130,6 +130,7 @@ export const sqliteDialect: SqlDialect = {
       kind === 'number' ? sql`type in ('integer', 'real')` : kind === 'boolean' ? sql`type in ('true', 'false')` : sql`type = 'text'`;
     return sql`exists (select 1 from ${source} where ${type} and value = ${value})`;
   },
+  jsonRemove: (column, path) => sql`json_remove(${column}, ${jsonPath(path)})`,
   contains: (expr, value) => sql`instr(${expr}, ${value}) > 0`,
   // substr and length count characters, not bytes, so this is right for any unicode text.
   startsWith: (expr, value) => sql`substr(${expr}, 1, length(${value})) = ${value}`,

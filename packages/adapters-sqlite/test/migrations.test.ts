@@ -8,6 +8,7 @@ import {
   releaseFile,
   releasedMigrationIds,
   statementsByMigration,
+  upgradedRow,
   withoutAppliedAt,
 } from '../../core/test/fixtures/release-0.1.0/release.js';
 
@@ -63,10 +64,15 @@ describe('upgrading a database of release 0.1.0', () => {
     const { db, before, crm } = await upgraded();
     const after = dump(db);
     expect(Object.values(before).reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(150);
+    const json = (value: unknown) => JSON.parse(value as string) as unknown;
     for (const [table, rows] of Object.entries(before)) {
-      const kept = (after[table] ?? []).map((row) => Object.fromEntries(Object.keys(rows[0] ?? {}).map((column) => [column, row[column]])));
-      expect(kept, table).toEqual(rows);
+      const expected = rows.map((row) => upgradedRow(table, row, json));
+      const kept = (after[table] ?? []).map((row, i) =>
+        Object.fromEntries(Object.keys(expected[i] ?? {}).map((column) => [column, column === 'custom' ? json(row[column]) : row[column]])),
+      );
+      expect(kept, table).toEqual(expected.map((row) => ('custom' in row && typeof row.custom === 'string' ? { ...row, custom: json(row.custom) } : row)));
     }
+    expect(after.crm_task!.filter((row) => row.idempotency_key !== null).length).toBeGreaterThan(0);
     await crm.close();
   });
 

@@ -1,27 +1,18 @@
 import { EventEmitter } from 'eventemitter3';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { AuditService } from './audit/audit.service.js';
 import { type Clock, systemClock } from './common/clock.js';
-import { type CrmRuntime, TenantContext } from './common/context.js';
+import { type CrmRuntime, runUnit, TenantContext, type UnitOfWork } from './common/context.js';
 import type { CustomFieldSchemas } from './common/custom-fields.js';
+import { defaultLimits, type InputLimits, inputLimitsSchema } from './common/limits.js';
 import { idSchema, parseInput, tenantIdSchema } from './common/zod-helpers.js';
-import { CompaniesService } from './companies/companies.service.js';
-import { ContactsService } from './contacts/contacts.service.js';
-import { DealsService } from './deals/deals.service.js';
 import type { CrmEvent } from './events/event-map.js';
-import { type CrmEmitter, TenantEvents } from './events/tenant-events.js';
-import { InteractionsService } from './interactions/interactions.service.js';
-import { MembersService } from './members/members.service.js';
-import { TeamsService } from './members/teams.service.js';
-import { PipelinesService } from './pipelines/pipelines.service.js';
-import { ProductsService } from './products/products.service.js';
-import { ReportsService } from './reports/reports.service.js';
+import { type CrmEmitter, emitAll, safeListener } from './events/tenant-events.js';
 import { coreMigrations } from './migrations/index.js';
-import type { StorageAdapter } from './storage/adapter.js';
+import type { Storage, StorageAdapter } from './storage/adapter.js';
 import type { Migration } from './storage/migration.js';
-import { TasksService } from './tasks/tasks.service.js';
-import { TimelineService } from './timeline/timeline.service.js';
+import { deliverReminders } from './tasks/reminders.js';
+import { TenantScope } from './tenant-scope.js';
 
 /** Options of {@link createCrm}. */
 export interface CrmOptions {
@@ -39,8 +30,14 @@ export interface CrmOptions {
   /** Migrations of extensions (workflows...) applied after the core's by `migrate()`. */
   migrations?: readonly Migration[];
   /**
-   * Called when an event listener throws. Listeners run after commit, so their
-   * errors cannot undo the write.
+   * Bounds on inputs (long texts, `custom`), each checked before any write; see docs/limits.md.
+   * @default see {@link InputLimits}
+   */
+  limits?: Partial<InputLimits>;
+  /**
+   * Called when an event listener throws or its promise rejects. Listeners run
+   * after commit, so their errors cannot undo the write; nor can this
+   * function's own (they go to `console.error`).
    * @default logs to `console.error`
    */
   onListenerError?: (error: unknown, event: CrmEvent) => void;
@@ -48,53 +45,62 @@ export interface CrmOptions {
 
 /** Options of {@link Crm.tenant}. */
 export interface TenantOptions {
-  /** The member acting: recorded in audit entries, stage history and events. */
+  /**
+   * The member acting: recorded in audit entries, stage history and events.
+   * It must be an active member of the tenant: a write through a scope whose
+   * actor is not fails with `NotFoundError` (no such member) or `StateError`
+   * (inactive), before anything is written.
+   */
   actorId?: string;
 }
 
+const tenantOptionsSchema = z.strictObject({ actorId: idSchema.optional() });
+
+/** Options of {@link Crm.deliverReminders}. */
+export interface DeliverRemindersOptions {
+  /**
+   * Most reminders emitted by this call.
+   * @default 100
+   */
+  limit?: number;
+}
+
 /**
- * Everything crmkit offers for one tenant. Every call through it reads and
- * writes that tenant's rows only.
+ * Several crmkit calls, of one or more tenants, and the host's own queries
+ * in one transaction (see {@link Crm.transaction}).
  */
-export class TenantScope {
-  /** The tenant id. */
-  readonly tenantId: string;
-  /** The acting member, if any. */
-  readonly actorId: string | null;
-  readonly members: MembersService;
-  readonly teams: TeamsService;
-  readonly companies: CompaniesService;
-  readonly contacts: ContactsService;
-  readonly products: ProductsService;
-  readonly pipelines: PipelinesService;
-  readonly deals: DealsService;
-  readonly interactions: InteractionsService;
-  readonly tasks: TasksService;
-  readonly timeline: TimelineService;
-  readonly audit: AuditService;
-  readonly reports: ReportsService;
-  /** Subscriptions to this tenant's events, heard after commit. */
-  readonly events: TenantEvents;
+export class CrmTransaction {
+  readonly #runtime: CrmRuntime;
+  readonly #unit: UnitOfWork;
 
   /** @internal */
-  constructor(runtime: CrmRuntime, tenantId: string, actorId: string | null) {
-    const ctx = new TenantContext(runtime, tenantId, actorId);
-    this.tenantId = tenantId;
-    this.actorId = actorId;
-    this.members = new MembersService(ctx);
-    this.teams = new TeamsService(ctx);
-    this.companies = new CompaniesService(ctx);
-    this.contacts = new ContactsService(ctx);
-    this.products = new ProductsService(ctx);
-    this.pipelines = new PipelinesService(ctx);
-    this.deals = new DealsService(ctx, this.pipelines, this.products);
-    this.interactions = new InteractionsService(ctx);
-    this.tasks = new TasksService(ctx);
-    this.timeline = new TimelineService(ctx);
-    this.audit = new AuditService(ctx);
-    this.reports = new ReportsService(ctx, this.pipelines);
-    this.events = new TenantEvents(runtime.emitter, tenantId, runtime.onListenerError);
+  constructor(runtime: CrmRuntime, unit: UnitOfWork) {
+    this.#runtime = runtime;
+    this.#unit = unit;
   }
+
+  /**
+   * The transaction's storage handle, for the host's own queries in the same
+   * transaction: `executeSql`, or the Kysely transaction with `kyselyOf(tx.storage)`
+   * from `@crmkit/kysely`.
+   */
+  get storage(): Storage {
+    return this.#unit.tx;
+  }
+
+  /**
+   * The services of one tenant, inside this transaction.
+   * @throws {ValidationError} for a malformed tenant or actor id
+   */
+  tenant(tenantId: string, options: TenantOptions = {}): TenantScope {
+    return openTenant(this.#runtime, tenantId, options, this.#unit);
+  }
+}
+
+function openTenant(runtime: CrmRuntime, tenantId: string, options: TenantOptions, unit: UnitOfWork | undefined): TenantScope {
+  const id = parseInput(tenantIdSchema, tenantId, 'tenant id');
+  const { actorId } = parseInput(tenantOptionsSchema, options, 'tenant options');
+  return new TenantScope(new TenantContext(runtime, id, actorId ?? null, unit));
 }
 
 /** A crmkit instance bound to one storage adapter. */
@@ -118,6 +124,11 @@ export class Crm {
     return this.#runtime.clock;
   }
 
+  /** The input limits in force. */
+  get limits(): Readonly<InputLimits> {
+    return this.#runtime.limits;
+  }
+
   /**
    * Creates or upgrades crmkit's tables. Safe to call on every start.
    * @returns the ids of the migrations applied by this call.
@@ -138,22 +149,50 @@ export class Crm {
    * const t = crm.tenant('acme', { actorId: rep.id });
    */
   tenant(tenantId: string, options: TenantOptions = {}): TenantScope {
-    const id = parseInput(tenantIdSchema, tenantId, 'tenant id');
-    const { actorId } = parseInput(z.strictObject({ actorId: idSchema.optional() }), options, 'tenant options');
-    return new TenantScope(this.#runtime, id, actorId ?? null);
+    return openTenant(this.#runtime, tenantId, options, undefined);
   }
 
-  /** Listens to every tenant's events (for process-wide consumers such as workflow triggers). */
-  onAnyEvent(listener: (event: CrmEvent) => void): () => void {
+  /**
+   * Runs `fn` in one transaction: every crmkit call made through
+   * `tx.tenant(...)` and every query on `tx.storage` commits when `fn`
+   * resolves and rolls back, all of them, when it throws (the error is
+   * rethrown). Events are emitted after the commit, none after a rollback.
+   * Calls through `crm.tenant(...)` or the adapter itself while `fn` runs are
+   * outside the transaction; on a database with one connection (SQLite) they
+   * fail at once rather than wait for the transaction they are inside.
+   * @example
+   * await crm.transaction(async (tx) => {
+   *   const t = tx.tenant('acme');
+   *   const company = await t.companies.create({ name: 'Globex' });
+   *   await t.contacts.create({ firstName: 'Ada', companyId: company.id });
+   * });
+   */
+  async transaction<T>(fn: (tx: CrmTransaction) => Promise<T>): Promise<T> {
+    const { value, unit } = await runUnit(this.#runtime, (u) => fn(new CrmTransaction(this.#runtime, u)));
+    emitAll(this.#runtime, unit.events);
+    return value;
+  }
+
+  /**
+   * Emits `task.reminderDue` for the tasks of every tenant whose `remindAt`
+   * has come, once per `remindAt` (a changed `remindAt` is reminded of again;
+   * a closed task is not). Call it on an interval, or let a workflow worker
+   * do it. Several processes may call it at once: each reminder is emitted by
+   * one of them.
+   * @returns how many reminders were emitted.
+   */
+  deliverReminders(options: DeliverRemindersOptions = {}): Promise<number> {
+    const { limit } = parseInput(z.strictObject({ limit: z.number().int().min(1).max(10_000).optional() }), options, 'reminder options');
+    return deliverReminders(this.#runtime, limit ?? 100);
+  }
+
+  /**
+   * Listens to every tenant's events (for process-wide consumers). Like
+   * tenant listeners, it may be async and can never fail a write.
+   */
+  onAnyEvent(listener: (event: CrmEvent) => unknown): () => void {
     const { emitter, onListenerError } = this.#runtime;
-    // Like tenant listeners: one that throws must not silence the others.
-    const wrapped = (event: CrmEvent) => {
-      try {
-        listener(event);
-      } catch (error) {
-        onListenerError(error, event);
-      }
-    };
+    const wrapped = safeListener(listener, onListenerError);
     emitter.on('*', wrapped);
     return () => void emitter.off('*', wrapped);
   }
@@ -166,6 +205,7 @@ export class Crm {
 
 /**
  * Creates a crmkit instance on a storage adapter.
+ * @throws {ValidationError} for limits out of range
  * @example
  * const crm = await createCrm({ adapter: sqliteAdapter({ filename: 'crm.db' }) });
  * await crm.migrate();
@@ -173,12 +213,14 @@ export class Crm {
  */
 export async function createCrm(options: CrmOptions): Promise<Crm> {
   const emitter: CrmEmitter = new EventEmitter();
+  const limits = { ...defaultLimits, ...parseInput(inputLimitsSchema, options.limits ?? {}, 'limits') };
   const runtime: CrmRuntime = {
     adapter: options.adapter,
     clock: options.clock ?? systemClock,
     emitter,
     customFields: options.customFields ?? {},
     defaultCountry: options.defaultCountry,
+    limits,
     onListenerError:
       options.onListenerError ?? ((error, event) => console.error(`crmkit: a listener of ${event.type} threw`, error)),
   };

@@ -22,6 +22,16 @@ export class CrmError extends Error {
   }
 }
 
+/** Text cut to `max` characters, with an ellipsis when something was cut. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A path segment as reported: a hostile key of megabytes becomes its first 64 characters. */
+function shortSegment(segment: PropertyKey): PropertyKey {
+  return typeof segment === 'string' ? shorten(segment, 64) : segment;
+}
+
 /** One problem found in an input: where it is and what is wrong with it. */
 export interface ValidationIssue {
   /** Path to the offending value inside the input, e.g. `['emails', 0]`. */
@@ -45,25 +55,26 @@ export class ValidationError extends CrmError {
     this.issues = issues;
   }
 
-  /** Builds a ValidationError from a failed zod parse. */
-  static fromZod(error: z.ZodError, what: string): ValidationError {
-    const issues = error.issues.map((issue) => ({
-      path: [...issue.path],
-      message: issue.message,
+  /**
+   * Builds a ValidationError from a failed zod parse; `prefix` is prepended to
+   * every issue path (`['custom']` for custom fields). Messages and path
+   * segments are shortened: an error must not echo megabytes of hostile input.
+   */
+  static fromZod(error: z.ZodError, what: string, prefix: PropertyKey[] = []): ValidationError {
+    const issues = error.issues.slice(0, 100).map((issue) => ({
+      path: [...prefix, ...issue.path].map(shortSegment),
+      message: shorten(issue.message, 300),
       code: issue.code,
     }));
     const first = issues[0];
     const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
-    return new ValidationError(
-      `Invalid ${what}${where}: ${first?.message ?? 'unknown problem'}`,
-      issues,
-      { cause: error },
-    );
+    return new ValidationError(shorten(`Invalid ${what}${where}: ${first?.message ?? 'unknown problem'}`, 500), issues, { cause: error });
   }
 
   /** Builds a ValidationError for one problem found outside zod. */
   static single(message: string, path: PropertyKey[] = []): ValidationError {
-    return new ValidationError(message, [{ path, message, code: 'custom' }]);
+    const short = shorten(message, 500);
+    return new ValidationError(short, [{ path: path.map(shortSegment), message: short, code: 'custom' }]);
   }
 }
 

@@ -13,7 +13,15 @@ export {
   fieldTypes,
   commonFields,
   defineModel,
+  typedField,
   columnName,
+  type TypedField,
+  type ValueOf,
+  type ValueOfType,
+  type RowOf,
+  type RowOfModel,
+  type ModelRow,
+  type Flatten,
   type FieldType,
   type FieldDefinition,
   type IndexDefinition,
@@ -33,6 +41,7 @@ export {
   type CreateIndexOperation,
   type DropIndexOperation,
   type UpdateRowsOperation,
+  type InsertRowsOperation,
   type LegacyMigrationOperation,
   type RowValue,
   type TableShape,
@@ -50,6 +59,8 @@ export {
 export {
   dateBuckets,
   type Row,
+  type NewRow,
+  type Selected,
   type SortDirection,
   type OrderTerm,
   type ModelScope,
@@ -75,7 +86,13 @@ export type { StorageCapabilities } from './storage/capabilities.js';
 export { encodeCursor, decodeCursor } from './storage/cursor.js';
 export { toTimestamp } from './storage/values.js';
 
-export { createCrm, Crm, TenantScope, type CrmOptions, type TenantOptions } from './crm.js';
+export { createCrm, Crm, CrmTransaction, type CrmOptions, type TenantOptions, type DeliverRemindersOptions } from './crm.js';
+export { TenantScope } from './tenant-scope.js';
+export { defaultLimits, type InputLimits } from './common/limits.js';
+export { entities, entityNamed, entitiesWhere, type EntityName, type EntityRecord, type EntityRow, type EntitiesWhere } from './entities/registry.js';
+export { defineEntity, type EntityDefinition, type EntityFlags } from './entities/entity.js';
+export type { CreateOptions } from './common/idempotent-create.js';
+export type { DealContact } from './deals/deal-contacts.js';
 export { coreModels } from './schema.js';
 export { coreMigrations } from './migrations/index.js';
 export { systemClock, ManualClock, type Clock } from './common/clock.js';
@@ -100,7 +117,7 @@ export { normalizeDomain } from './companies/domain.js';
 export { CompaniesService } from './companies/companies.service.js';
 export {
   lifecycleStages, contactChannels, contactInputSchema, contactPatchSchema,
-  type Contact, type ContactInput, type ContactPatch, type LifecycleStage, type ContactChannel, type Consent,
+  type EmailAddress, type PhoneNumber, type Contact, type ContactInput, type ContactPatch, type LifecycleStage, type ContactChannel, type Consent,
 } from './contacts/contact.schema.js';
 export { toE164 } from './contacts/phone.js';
 export { ContactsService } from './contacts/contacts.service.js';
@@ -123,10 +140,11 @@ export {
 } from './interactions/interaction.schema.js';
 export { InteractionsService } from './interactions/interactions.service.js';
 export {
-  taskPriorities, taskStatuses, taskLinkTypes, taskInputSchema, taskPatchSchema,
+  taskPriorities, taskStatuses, taskInputSchema, taskPatchSchema,
   type Task, type TaskInput, type TaskPatch, type TaskPriority, type TaskStatus, type TaskLinkType,
 } from './tasks/task.schema.js';
 export { TasksService } from './tasks/tasks.service.js';
+export { taskLinkTypes } from './tasks/task-links.js';
 export { TimelineService, type TimelineItem, type TimelinePage, type TimelineOptions } from './timeline/timeline.service.js';
 export { ReportsService } from './reports/reports.service.js';
 export type { PipelineSummary, PipelineStageSummary, PipelineSummaryOptions } from './reports/pipeline-summary.js';

@@ -8,7 +8,7 @@ import { memberModel, teamModel } from './members/member.model.js';
 import { pipelineModel, stageModel } from './pipelines/pipeline.model.js';
 import { productModel } from './products/product.model.js';
 import type { ModelDefinition } from './storage/schema.js';
-import { taskModel } from './tasks/task.model.js';
+import { taskModel, taskReminderModel } from './tasks/task.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -28,6 +28,7 @@ export const coreModels = {
   interaction: interactionModel,
   interactionContact: interactionContactModel,
   task: taskModel,
+  taskReminder: taskReminderModel,
   auditEntry: auditModel,
   event: eventModel,
 } as const satisfies Record<string, ModelDefinition>;

@@ -76,9 +76,10 @@ describe('contacts', () => {
     expect(stale).toBeInstanceOf(ConflictError);
     expect(stale).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
     const trail = await t.audit.forRecord('contact', c.id);
-    expect(trail.items).toHaveLength(1);
-    expect(trail.items[0]).toMatchObject({ action: 'update', actorId: member.id, recordVersion: 2 });
-    expect(trail.items[0]?.changes).toEqual(expect.arrayContaining([{ field: 'lifecycleStage', from: 'lead', to: 'mql' }]));
+    expect(trail.items).toHaveLength(2);
+    expect(trail.items[0]).toMatchObject({ action: 'create', actorId: member.id, recordVersion: 1, changes: [] });
+    expect(trail.items[1]).toMatchObject({ action: 'update', actorId: member.id, recordVersion: 2 });
+    expect(trail.items[1]?.changes).toEqual(expect.arrayContaining([{ field: 'lifecycleStage', from: 'lead', to: 'mql' }]));
     const same = await t.contacts.update(c.id, { lifecycleStage: 'mql' });
     expect(same.version).toBe(2);
   });
@@ -120,6 +121,6 @@ describe('contacts', () => {
     await expect(t.contacts.get(c.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(t.contacts.delete(c.id)).rejects.toBeInstanceOf(NotFoundError);
     const trail = await t.audit.forRecord('contact', c.id);
-    expect(trail.items[0]?.action).toBe('delete');
+    expect(trail.items.map((entry) => entry.action)).toEqual(['create', 'delete']);
   });
 });

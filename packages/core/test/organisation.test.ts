@@ -46,7 +46,10 @@ describe('companies', () => {
     expect((await t.contacts.get(ada.id)).companyId).toBeNull();
     expect((await t.companies.get(sub.id)).parentCompanyId).toBeNull();
     const trail = await t.audit.forRecord('contact', ada.id);
-    expect(trail.items).toEqual([expect.objectContaining({ action: 'update', changes: [{ field: 'companyId', from: co.id, to: null }], recordVersion: 2 })]);
+    expect(trail.items).toEqual([
+      expect.objectContaining({ action: 'create', recordVersion: 1 }),
+      expect.objectContaining({ action: 'update', changes: [{ field: 'companyId', from: co.id, to: null }], recordVersion: 2 }),
+    ]);
   });
 });
 

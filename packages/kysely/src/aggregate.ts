@@ -37,7 +37,7 @@ export interface AggregatePlan {
  */
 export function planAggregate(
   info: ModelInfo,
-  args: AggregateArgs,
+  args: AggregateArgs<object>,
   dialect: SqlDialect,
   where: WhereCompiler,
   b: ShapeBuilder,

@@ -14,7 +14,7 @@ import type { Frag, ShapeBuilder } from './shape.js';
  *
  * @throws {ValidationError} when the due or lease field is not a timestamp.
  */
-export function claimDueStatement(info: ModelInfo, args: ClaimDueArgs, ctx: StorageContext, b: ShapeBuilder): () => SqlFragment {
+export function claimDueStatement(info: ModelInfo, args: ClaimDueArgs<object>, ctx: StorageContext, b: ShapeBuilder): () => SqlFragment {
   const due = plainField(info, args.dueField);
   const lease = plainField(info, args.leaseField);
   if (due.type !== 'timestamp' || lease.type !== 'timestamp' || !lease.nullable) {

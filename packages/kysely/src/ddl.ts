@@ -151,6 +151,12 @@ export function operationDdl(db: Kysely<any>, dialect: SqlDialect, operation: Mi
     case 'updateRows':
       statements = [updateRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), op, dialect, where)];
       break;
+    case 'insertRows': {
+      const source = fold.table(op.from);
+      if (!source) throw ValidationError.single(`insertRows from ${op.from}: no migration in this list creates the table`);
+      statements = [insertRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), buildModelInfo(tableModel(source), dialect), op, dialect, where)];
+      break;
+    }
     default:
       throw ValidationError.single(`Unknown migration operation ${JSON.stringify((op as { kind: unknown }).kind)}`);
   }
@@ -162,6 +168,14 @@ function updateRowsDdl(info: ModelInfo, op: Extract<TableOperation, { kind: 'upd
   const b = new LiteralBuilder();
   const assignments = Object.entries(op.set).map(([name, value]) => {
     const field = plainField(info, name);
+    if ('without' in value) {
+      if (field.type !== 'json' || dialect.jsonRemove === undefined) {
+        throw ValidationError.single(`updateRows removes keys from JSON fields only${dialect.jsonRemove ? '' : ', and this dialect cannot'} (${info.model.table}.${name})`);
+      }
+      // Checked like a where path: segments reach the SQL text.
+      const { path } = resolveFieldRef(info.model, [name, ...value.without].join('.'));
+      return sql`${sql.id(field.column)} = ${dialect.jsonRemove(field.ref, path)}`;
+    }
     if ('value' in value) {
       const encoded = value.value === null || field.encode === undefined ? value.value : field.encode(value.value);
       const literal = b.bind(encoded);
@@ -177,6 +191,32 @@ function updateRowsDdl(info: ModelInfo, op: Extract<TableOperation, { kind: 'upd
   if (assignments.length === 0) throw ValidationError.single(`updateRows on ${op.table} sets nothing`);
   const filter = where.compile(info, op.where, b);
   return sql`update ${info.table} set ${sql.join(assignments)}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
+}
+
+function insertRowsDdl(
+  target: ModelInfo,
+  source: ModelInfo,
+  op: Extract<TableOperation, { kind: 'insertRows' }>,
+  dialect: SqlDialect,
+  where: WhereCompiler,
+): SqlFragment {
+  const b = new LiteralBuilder();
+  // Columns left out are NULL; Postgres would read a bare NULL in a select list as text.
+  const entries = Object.entries(op.values).filter(([, value]) => !('value' in value && value.value === null));
+  const columns = entries.map(([name]) => sql.id(plainField(target, name).column));
+  const values = entries.map(([name, value]) => {
+    const field = plainField(target, name);
+    if ('value' in value) {
+      const literal = b.bind(field.encode === undefined ? value.value : field.encode(value.value))();
+      // A literal in a select list has no type of its own in Postgres: give it the column's.
+      return sql`cast(${literal} as ${sql.raw(dialect.columnType(field.type))})`;
+    }
+    const ref = resolveFieldRef(source.model, value.from);
+    const from = source.byName.get(ref.field)!;
+    return ref.path.length === 0 ? from.ref : dialect.jsonExtract(from.ref, ref.path, jsonKindOf(field.type));
+  });
+  const filter = where.compile(source, op.where, b);
+  return sql`insert into ${target.table} (${sql.join(columns)}) select ${sql.join(values)} from ${source.table}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
 }
 
 function jsonKindOf(type: FieldDefinition['type']): JsonKind {

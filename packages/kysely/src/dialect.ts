@@ -119,6 +119,12 @@ export interface SqlDialect {
    */
   migrationLock?(): SqlFragment;
   /**
+   * A JSON column's value without the key at `path` (migration data steps),
+   * binding no parameter. Segments are validated to `[A-Za-z0-9_-]`.
+   * @default none: data steps that remove JSON keys are refused
+   */
+  jsonRemove?(column: SqlFragment, path: readonly string[]): SqlFragment;
+  /**
    * The clause a single-row read ends with to lock the row until the
    * transaction ends (`FindOneArgs.forUpdate`), e.g. Postgres `for update`.
    * @default none: the database has one writer, and its write transactions already exclude each other

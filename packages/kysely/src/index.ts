@@ -1,4 +1,4 @@
-export { createKyselyStorage, type KyselyStorageOptions } from './kysely-adapter.js';
+export { createKyselyStorage, kyselyOf, type KyselyStorageOptions } from './kysely-adapter.js';
 export type {
   SqlDialect,
   SqlFragment,

@@ -1,4 +1,4 @@
-import type { Migration, StorageAdapter, StorageCapabilities } from '@crmkit/core';
+import type { Migration, Storage, StorageAdapter, StorageCapabilities } from '@crmkit/core';
 import type { Kysely } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { type QueryExecutor, kyselyExecutor } from './executor.js';
@@ -57,4 +57,20 @@ class KyselyStorageAdapter extends KyselyStorage implements StorageAdapter {
  */
 export function createKyselyStorage(options: KyselyStorageOptions): StorageAdapter {
   return new KyselyStorageAdapter(options);
+}
+
+/**
+ * The Kysely instance behind a storage handle of `@crmkit/kysely`: inside
+ * `crm.transaction((tx) => ...)`, `kyselyOf(tx.storage)` is the Kysely
+ * transaction, so the host's own queries commit or roll back with crmkit's.
+ * @throws {TypeError} for a storage that does not run on Kysely
+ * @example
+ * await crm.transaction(async (tx) => {
+ *   await tx.tenant('acme').contacts.create({ firstName: 'Ada' });
+ *   await kyselyOf(tx.storage).insertInto('app_signup').values({ email: 'ada@acme.io' }).execute();
+ * });
+ */
+export function kyselyOf(storage: Storage): Kysely<any> {
+  if (!(storage instanceof KyselyStorage)) throw new TypeError('kyselyOf needs a storage of @crmkit/kysely (the SQLite and Postgres adapters, or a transaction handle of theirs)');
+  return storage.kyselyInstance;
 }

@@ -8,14 +8,18 @@ import {
   type DeleteManyArgs,
   type FindManyArgs,
   type FindOneArgs,
+  type ModelDefinition,
   type Row,
+  type Selected,
   type Storage,
   type UpdateArgs,
   type UpdateManyArgs,
   ConflictError,
+  CrmError,
   NotFoundError,
   ValidationError,
 } from '@crmkit/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, type QueryResult, sql } from 'kysely';
 import { aggregateRows, aggregateSelect, planAggregate } from './aggregate.js';
 import { claimDueStatement } from './claim-due.js';
@@ -48,6 +52,24 @@ function checkLimit(limit: number | undefined, what = 'limit'): void {
 }
 
 /**
+ * The root storage whose transaction the current async context is inside.
+ * A call on that root (not on the transaction handle) from inside would run
+ * outside the transaction: on a single-connection database (SQLite, PGlite)
+ * it would wait for the transaction it is part of, forever, and on a pool it
+ * would commit on its own whatever the transaction does. It fails at once
+ * instead, on every database alike.
+ */
+const insideTransaction = new AsyncLocalStorage<KyselyStorage>();
+
+function misuse(): CrmError {
+  return new CrmError(
+    'OUTSIDE_TRANSACTION',
+    'A storage call went to the adapter while a transaction of the same adapter runs in this call chain: ' +
+      'use the transaction handle (tx), or run crmkit calls through crm.transaction((tx) => ...) with tx.tenant(...)',
+  );
+}
+
+/**
  * The storage contract on a Kysely instance (the root or a transaction). Every
  * statement is compiled once per shape and then only re-bound; see `shape.ts`.
  */
@@ -57,8 +79,14 @@ export class KyselyStorage implements Storage {
     protected readonly db: Kysely<any>,
   ) {}
 
+  /** The Kysely instance (or transaction) this storage runs on; see `kyselyOf`. */
+  get kyselyInstance(): Kysely<any> {
+    return this.db;
+  }
+
   /** Runs the statement of `key` (compiled by `build` on first use) with `b`'s values. */
   protected async run<R = Row>(info: ModelInfo, b: ShapeBuilder, build: () => SqlFragment): Promise<QueryResult<R>> {
+    if (!this.db.isTransaction && insideTransaction.getStore() === this) throw misuse();
     const shape = info.shapes.get(this.db, b.key, build);
     try {
       return await this.ctx.executor.execute(this.db, bindShape<R>(shape, b.values));
@@ -81,14 +109,14 @@ export class KyselyStorage implements Storage {
     return () => sql`${tenant()} and ${ref} = ${param()}`;
   }
 
-  async create(args: CreateArgs): Promise<Row> {
+  async create<R extends object>(args: CreateArgs<R>): Promise<R> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'create';
     const out: Row = {};
-    encodeInsertRow(info, args.tenantId, args.data, b.values, 0, out);
+    encodeInsertRow(info, args.tenantId, args.data as Row, b.values, 0, out);
     await this.run(info, b, () => this.#insert(info, 1));
-    return out;
+    return out as R;
   }
 
   #insert(info: ModelInfo, rows: number): SqlFragment {
@@ -104,9 +132,9 @@ export class KyselyStorage implements Storage {
     return sql`insert into ${info.table} (${columns}) values ${sql.join(tuples)}`;
   }
 
-  async createMany(args: CreateManyArgs): Promise<Row[]> {
+  async createMany<R extends object>(args: CreateManyArgs<R>): Promise<R[]> {
     const info = this.ctx.models.get(args.model);
-    const rows = args.rows;
+    const rows = args.rows as readonly Row[];
     if (rows.length === 0) return [];
     const width = info.fields.length;
     // Rows per INSERT: bounded by the bind-parameter limit, and by the dialect's
@@ -131,10 +159,10 @@ export class KyselyStorage implements Storage {
     };
     if (this.db.isTransaction || rows.length <= perStatement) await write(this);
     else await this.transaction((tx) => write(tx as KyselyStorage));
-    return out;
+    return out as R[];
   }
 
-  async findOne(args: FindOneArgs): Promise<Row | undefined> {
+  async findOne<R extends object>(args: FindOneArgs<R>): Promise<R | undefined> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'findOne';
@@ -143,10 +171,12 @@ export class KyselyStorage implements Storage {
     if (lock !== undefined) b.key += 'u';
     const result = await this.run(info, b, () => sql`select ${selectList(info.fields, this.ctx.dialect)} from ${info.table} where ${where()}${lock ?? sql``}`);
     const row = result.rows[0];
-    return row === undefined ? undefined : decodeRows([row], info.decoded)[0];
+    return row === undefined ? undefined : (decodeRows([row], info.decoded)[0] as R);
   }
 
-  async findMany(args: FindManyArgs): Promise<Row[]> {
+  findMany<R extends object>(args: FindManyArgs<R> & { select?: undefined }): Promise<R[]>;
+  findMany<R extends object, K extends keyof R & string>(args: FindManyArgs<R> & { select: readonly K[] }): Promise<Selected<R, K>[]>;
+  async findMany<R extends object>(args: FindManyArgs<R>): Promise<Row[]> {
     const info = this.ctx.models.get(args.model);
     checkLimit(args.limit);
     if (args.limit === 0) return [];
@@ -183,7 +213,7 @@ export class KyselyStorage implements Storage {
     return filter === undefined ? tenant : () => sql`${tenant()} and ${filter()}`;
   }
 
-  async count(args: CountArgs): Promise<number> {
+  async count<R extends object>(args: CountArgs<R>): Promise<number> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'count';
@@ -207,11 +237,11 @@ export class KyselyStorage implements Storage {
     return () => sql.join(parts.map((p) => p()));
   }
 
-  async update(args: UpdateArgs): Promise<Row> {
+  async update<R extends object>(args: UpdateArgs<R>): Promise<R> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'update';
-    const set = this.#set(info, args.data, b);
+    const set = this.#set(info, args.data as Row, b);
     const where = this.#byId(info, args.tenantId, args.id, b);
     const guard = this.#versionGuard(info, args.expectedVersion, b);
     if (set === undefined) {
@@ -225,7 +255,7 @@ export class KyselyStorage implements Storage {
     });
     const row = result.rows[0];
     if (row === undefined) return this.#missing(info, args.tenantId, args.id, args.expectedVersion);
-    return decodeRows([row], info.decoded)[0]!;
+    return decodeRows([row], info.decoded)[0] as R;
   }
 
   #versionGuard(info: ModelInfo, expected: number | undefined, b: ShapeBuilder): Frag | undefined {
@@ -239,24 +269,24 @@ export class KyselyStorage implements Storage {
 
   /** Explains why a guarded single-row write touched nothing. */
   async #missing(info: ModelInfo, tenantId: string, id: string, expected: number | undefined): Promise<never> {
-    const current = await this.findOne({ model: info.model, tenantId, id });
+    const current = await this.findOne({ model: info.model as ModelDefinition, tenantId, id });
     if (current === undefined || expected === undefined) throw new NotFoundError(info.model.name, id);
     throw new ConflictError(info.model.name, id, expected, Number(current.version));
   }
 
-  async updateMany(args: UpdateManyArgs): Promise<number> {
+  async updateMany<R extends object>(args: UpdateManyArgs<R>): Promise<number> {
     const info = this.ctx.models.get(args.model);
     if (args.where === undefined) throw ValidationError.single('updateMany needs a where clause', ['where']);
     const b = new ShapeBuilder();
     b.key = 'updateMany';
-    const set = this.#set(info, args.data, b);
+    const set = this.#set(info, args.data as Row, b);
     const where = this.#filtered(info, args.tenantId, args.where, b);
     if (set === undefined) return this.count(args);
     const result = await this.run(info, b, () => sql`update ${info.table} set ${set()} where ${where()}`);
     return Number(result.numAffectedRows ?? 0n);
   }
 
-  async delete(args: DeleteArgs): Promise<void> {
+  async delete<R extends object>(args: DeleteArgs<R>): Promise<void> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'delete';
@@ -266,7 +296,7 @@ export class KyselyStorage implements Storage {
     if (Number(result.numAffectedRows ?? 0n) === 0) await this.#missing(info, args.tenantId, args.id, args.expectedVersion);
   }
 
-  async deleteMany(args: DeleteManyArgs): Promise<number> {
+  async deleteMany<R extends object>(args: DeleteManyArgs<R>): Promise<number> {
     const info = this.ctx.models.get(args.model);
     if (args.where === undefined) throw ValidationError.single('deleteMany needs a where clause', ['where']);
     const b = new ShapeBuilder();
@@ -276,7 +306,7 @@ export class KyselyStorage implements Storage {
     return Number(result.numAffectedRows ?? 0n);
   }
 
-  async aggregate(args: AggregateArgs): Promise<Row[]> {
+  async aggregate<R extends object>(args: AggregateArgs<R>): Promise<Row[]> {
     const info = this.ctx.models.get(args.model);
     checkLimit(args.limit);
     const b = new ShapeBuilder();
@@ -293,7 +323,7 @@ export class KyselyStorage implements Storage {
     return aggregateRows(plan, result.rows);
   }
 
-  async claimDue(args: ClaimDueArgs): Promise<Row[]> {
+  async claimDue<R extends object>(args: ClaimDueArgs<R>): Promise<R[]> {
     const info = this.ctx.models.get(args.model);
     checkLimit(args.limit);
     if (args.limit === 0) return [];
@@ -304,10 +334,11 @@ export class KyselyStorage implements Storage {
     const due = plainField(info, args.dueField).name;
     const rows = decodeRows(result.rows, info.decoded);
     // RETURNING order is unspecified; callers expect earliest due first.
-    return rows.sort((x, y) => compare(x[due], y[due]) || compare(x.id, y.id));
+    return rows.sort((x, y) => compare(x[due], y[due]) || compare(x.id, y.id)) as R[];
   }
 
   async executeSql(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]> {
+    if (!this.db.isTransaction && insideTransaction.getStore() === this) throw misuse();
     try {
       const result = await this.ctx.executor.execute(this.db, sql<Row>(strings, ...values).compile(this.db));
       return result.rows;
@@ -318,11 +349,12 @@ export class KyselyStorage implements Storage {
 
   async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
+    if (insideTransaction.getStore() === this) throw misuse();
     let thrown: { error: unknown } | undefined;
     try {
       return await this.db.transaction().execute(async (trx) => {
         try {
-          return await fn(new KyselyStorage(this.ctx, trx));
+          return await insideTransaction.run(this, () => fn(new KyselyStorage(this.ctx, trx)));
         } catch (error) {
           thrown = { error };
           throw error;

@@ -19,7 +19,7 @@ export interface FieldInfo {
 
 /** Everything about a model the storage needs per call, computed once per model and dialect. */
 export interface ModelInfo {
-  readonly model: ModelDefinition;
+  readonly model: ModelDefinition<object>;
   readonly table: SqlFragment;
   readonly fields: readonly FieldInfo[];
   readonly byName: ReadonlyMap<string, FieldInfo>;
@@ -40,7 +40,7 @@ export function tableRef(dialect: SqlDialect, table: string): SqlFragment {
 }
 
 /** Resolves a model against a dialect. Table and column names are checked to be plain identifiers. */
-export function buildModelInfo(model: ModelDefinition, dialect: SqlDialect): ModelInfo {
+export function buildModelInfo(model: ModelDefinition<object>, dialect: SqlDialect): ModelInfo {
   const table = checkIdentifier(model.table, 'table');
   const fields: FieldInfo[] = Object.entries(model.fields).map(([name, def]) => {
     const column = checkIdentifier(columnName(name, def), 'column');
@@ -67,11 +67,11 @@ export function buildModelInfo(model: ModelDefinition, dialect: SqlDialect): Mod
 
 /** Caches {@link ModelInfo} per model object for one dialect. */
 export class ModelRegistry {
-  readonly #infos = new WeakMap<ModelDefinition, ModelInfo>();
+  readonly #infos = new WeakMap<ModelDefinition<object>, ModelInfo>();
   constructor(private readonly dialect: SqlDialect) {}
 
   /** The info of `model`, built on first use. */
-  get(model: ModelDefinition): ModelInfo {
+  get(model: ModelDefinition<object>): ModelInfo {
     let info = this.#infos.get(model);
     if (info === undefined) {
       info = buildModelInfo(model, this.dialect);

@@ -78,7 +78,7 @@ export class WhereCompiler {
     return parts.length === 1 ? parts[0] : joinFrags(parts, 'and');
   }
 
-  #leaf(model: ModelDefinition, t: Target, op: keyof FieldFilter, operand: unknown, b: ShapeBuilder): Frag {
+  #leaf(model: ModelDefinition<object>, t: Target, op: keyof FieldFilter, operand: unknown, b: ShapeBuilder): Frag {
     const json = t.path.length > 0;
     switch (op) {
       case 'eq':

@@ -85,7 +85,7 @@ describe('event triggers', () => {
     await runner.runDue();
     const [row] = await engine.storage.findMany({ model: coreModels.event, tenantId: 'acme', where: { type: 'deal.stageChanged', 'data.record.id': moved.id }, orderBy: [{ field: 'id', direction: 'desc' }], limit: 1 });
     // An id made two seconds ago, committed only now: below the cursor, inside the settle window.
-    await engine.storage.create({ model: coreModels.event, tenantId: 'acme', data: { ...row, id: ulid(Date.now() - 2000) } });
+    await engine.storage.create({ model: coreModels.event, tenantId: "acme", data: { ...row!, id: ulid(Date.now() - 2000) } });
     expect(await runner.runDue()).toMatchObject({ started: 1 });
     expect(await engine.instancesOf('acme', { type: 'deal', id: big.id })).toHaveLength(2);
   });

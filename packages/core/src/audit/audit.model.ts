@@ -1,4 +1,5 @@
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { AuditAction, AuditChange } from './audit.schema.js';
 
 /** Audit trail storage: one row per update or delete of a record. */
 export const auditModel = defineModel({
@@ -8,9 +9,9 @@ export const auditModel = defineModel({
   fields: {
     entity: { type: 'string' },
     recordId: { type: 'string' },
-    action: { type: 'string' },
+    action: typedField<AuditAction>('string'),
     actorId: { type: 'string', nullable: true },
-    changes: { type: 'json' },
+    changes: typedField<AuditChange[]>('json'),
     at: { type: 'timestamp' },
     recordVersion: { type: 'integer', nullable: true },
   },

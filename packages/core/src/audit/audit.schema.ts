@@ -9,7 +9,7 @@ export interface AuditChange {
 }
 
 /** What was done to the record. */
-export type AuditAction = 'update' | 'delete';
+export type AuditAction = 'create' | 'update' | 'delete';
 
 /** Who changed which fields of which record, when, from what to what. */
 export interface AuditEntry {

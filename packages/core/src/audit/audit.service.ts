@@ -3,7 +3,7 @@ import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
 import type { Page } from '../common/list.js';
 import { idSchema, parseInput } from '../common/zod-helpers.js';
-import type { Row } from '../storage/adapter.js';
+import { defineEntity } from '../entities/entity.js';
 import { auditModel } from './audit.model.js';
 import type { AuditEntry } from './audit.schema.js';
 
@@ -12,13 +12,21 @@ const trailOptionsSchema = z
   .optional()
   .default({});
 
+/** Audit entries are written by every service and read here; they are not an entity of the registry. */
+const auditEntries = defineEntity({
+  name: 'auditEntry', service: 'audit', model: auditModel,
+  toRecord: ({ createdAt: _c, updatedAt: _u, ...entry }: NonNullable<(typeof auditModel)['rowType']>): AuditEntry => entry,
+  toRow: (entry: Partial<AuditEntry>) => entry,
+  customizable: false, ownable: false, taskLinkable: false, idempotentCreate: false,
+});
+
 /** The audit trail: field-level history of every update and delete. Reached as `crm.tenant(id).audit`. */
 export class AuditService {
-  readonly #store: EntityStore<AuditEntry>;
+  readonly #store: EntityStore<NonNullable<(typeof auditModel)['rowType']>, AuditEntry>;
 
   /** @internal */
   constructor(ctx: TenantContext) {
-    this.#store = new EntityStore<AuditEntry>(ctx, auditModel, (row: Row) => row as unknown as AuditEntry);
+    this.#store = new EntityStore<NonNullable<(typeof auditModel)['rowType']>, AuditEntry>(ctx, auditEntries);
   }
 
   /**

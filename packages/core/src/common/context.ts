@@ -3,63 +3,123 @@ import { auditModel } from '../audit/audit.model.js';
 import type { AuditAction, AuditChange } from '../audit/audit.schema.js';
 import type { CrmEvent, CrmEventMap, CrmEventName } from '../events/event-map.js';
 import { eventModel } from '../events/event.model.js';
-import type { CrmEmitter } from '../events/tenant-events.js';
-import type { Row, Storage, StorageAdapter } from '../storage/adapter.js';
+import { emitAll, type CrmEmitter } from '../events/tenant-events.js';
+import { NotFoundError, StateError } from '../errors.js';
+import { memberModel } from '../members/member.model.js';
+import type { NewRow, Storage, StorageAdapter } from '../storage/adapter.js';
 import type { Clock } from './clock.js';
 import type { CustomFieldSchemas } from './custom-fields.js';
 import { newId } from './ids.js';
+import type { InputLimits } from './limits.js';
 
-/** What every tenant scope of one `Crm` shares. @internal */
+type AuditRow = NewRow<NonNullable<(typeof auditModel)['rowType']>>;
+
+/** What every tenant scope of one `Crm` shares. */
 export interface CrmRuntime {
   adapter: StorageAdapter;
   clock: Clock;
   emitter: CrmEmitter;
   customFields: CustomFieldSchemas;
   defaultCountry: CountryCode | undefined;
+  limits: InputLimits;
   onListenerError: (error: unknown, event: CrmEvent) => void;
 }
 
 /**
  * One transaction's worth of work: the transaction handle plus the events and
- * audit entries it produces, which are written in the same transaction and
- * emitted only after it commits. @internal
+ * audit entries its calls produce, written at its end (in the same
+ * transaction) and emitted only after it commits. A service call makes its own
+ * unit; `crm.transaction()` makes one that several calls share.
  */
-export class WriteScope {
+export class UnitOfWork {
+  /** Every event of the unit, emitted after commit. */
   readonly events: CrmEvent[] = [];
-  readonly audits: Row[] = [];
+  /** Audit rows not written yet. */
+  readonly audits: AuditRow[] = [];
+  /** How many of `events` are already in the outbox. */
+  #written = 0;
+
+  constructor(readonly tx: Storage) {}
+
+  /**
+   * Writes the outbox and audit rows gathered since the last flush. Runs last
+   * before commit, and between the chunks of a bulk write so that their rows
+   * never pile up in memory.
+   */
+  async flush(): Promise<void> {
+    if (this.audits.length > 0) {
+      for (const [tenantId, rows] of byTenant(this.audits.splice(0))) await this.tx.createMany({ model: auditModel, tenantId, rows });
+    }
+    if (this.#written < this.events.length) {
+      const fresh = this.events.slice(this.#written);
+      this.#written = this.events.length;
+      const rows = fresh.map((e) => ({
+        tenantId: e.tenantId, id: e.id, createdAt: e.occurredAt, updatedAt: e.occurredAt,
+        type: e.type, actorId: e.actorId, occurredAt: e.occurredAt, data: e.data,
+      }));
+      for (const [tenantId, group] of byTenant(rows)) await this.tx.createMany({ model: eventModel, tenantId, rows: group });
+    }
+  }
+}
+
+function byTenant<T extends { tenantId?: string | undefined }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = groups.get(row.tenantId!);
+    if (list) list.push(row);
+    else groups.set(row.tenantId!, [row]);
+  }
+  return groups;
+}
+
+/** One service call's view of its unit of work: the transaction, the tenant, and the time of the call. */
+export class WriteScope {
+  readonly tx: Storage;
 
   constructor(
-    readonly tx: Storage,
+    readonly unit: UnitOfWork,
     readonly ctx: TenantContext,
     readonly now: string,
-  ) {}
+  ) {
+    this.tx = unit.tx;
+  }
 
   /** Records a domain event for the outbox. */
   emit<K extends CrmEventName>(type: K, data: CrmEventMap[K]): void {
-    this.events.push({ id: newId(), type, tenantId: this.ctx.tenantId, actorId: this.ctx.actorId, occurredAt: this.now, data });
+    this.unit.events.push({ id: newId(), type, tenantId: this.ctx.tenantId, actorId: this.ctx.actorId, occurredAt: this.now, data });
   }
 
   /** Records an audit entry. */
   audit(entity: string, recordId: string, action: AuditAction, changes: AuditChange[], recordVersion: number | null): void {
     const now = this.now;
-    this.audits.push({
+    this.unit.audits.push({
       tenantId: this.ctx.tenantId, id: newId(), createdAt: now, updatedAt: now,
       entity, recordId, action, actorId: this.ctx.actorId, changes, at: now, recordVersion,
     });
   }
 }
 
-/** A tenant plus an optional acting member: what every service call is scoped to. @internal */
+/**
+ * A tenant plus an optional acting member: what every service call is scoped
+ * to. Bound to a unit of work (inside `crm.transaction()`), reads and writes
+ * join that transaction.
+ */
 export class TenantContext {
   constructor(
     readonly runtime: CrmRuntime,
     readonly tenantId: string,
     readonly actorId: string | null,
+    readonly unit: UnitOfWork | undefined = undefined,
   ) {}
 
-  /** Reads go straight to the adapter. */
+  /** Where reads go: the bound transaction, else the adapter. */
   get storage(): Storage {
-    return this.runtime.adapter;
+    return this.unit?.tx ?? this.runtime.adapter;
+  }
+
+  /** Records an event of this tenant in a unit of work, outside any service call (reminders, system work). */
+  emitIn<K extends CrmEventName>(unit: UnitOfWork, now: string, type: K, data: CrmEventMap[K]): void {
+    new WriteScope(unit, this, now).emit(type, data);
   }
 
   /** The injected clock's now, as an ISO string. */
@@ -70,41 +130,43 @@ export class TenantContext {
   /**
    * Runs `fn` in one transaction together with the outbox and audit rows it
    * produced, then emits the events. Nothing is emitted when the transaction
-   * rolls back.
+   * rolls back. Bound to a unit of work, `fn` joins it and its rows and events
+   * wait for that unit's end.
    */
   async write<T>(fn: (w: WriteScope) => Promise<T>): Promise<T> {
-    let scope: WriteScope | undefined;
-    const result = await this.runtime.adapter.transaction(async (tx) => {
-      scope = new WriteScope(tx, this, this.now());
-      const value = await fn(scope);
-      await flush(scope);
-      return value;
+    if (this.unit) {
+      await this.#checkActor(this.unit.tx);
+      return fn(new WriteScope(this.unit, this, this.now()));
+    }
+    const { value, unit } = await runUnit(this.runtime, async (u) => {
+      await this.#checkActor(u.tx);
+      return fn(new WriteScope(u, this, this.now()));
     });
-    if (scope) this.#emit(scope.events);
-    return result;
+    emitAll(this.runtime, unit.events);
+    return value;
   }
 
-  // Every listener is registered through TenantEvents.on or Crm.onAnyEvent,
-  // which catch and report their own errors, so emitting cannot throw here.
-  #emit(events: CrmEvent[]): void {
-    const { emitter } = this.runtime;
-    for (const event of events) {
-      (emitter.emit as (type: string, event: CrmEvent) => boolean)(event.type, event);
-      emitter.emit('*', event);
-    }
+  /**
+   * The actor a scope names must be an active member of its tenant, as it is
+   * in the writing transaction: its id goes into audit entries and events.
+   * @throws {NotFoundError} for no such member @throws {StateError} for an inactive one
+   */
+  async #checkActor(tx: Storage): Promise<void> {
+    if (this.actorId === null) return;
+    const member = await tx.findOne({ model: memberModel, tenantId: this.tenantId, id: this.actorId });
+    if (member === undefined) throw new NotFoundError('member', this.actorId);
+    if (!member.active) throw new StateError(`Member ${this.actorId} is inactive and cannot act`);
   }
 }
 
-async function flush(scope: WriteScope): Promise<void> {
-  const { tx, ctx } = scope;
-  if (scope.audits.length > 0) {
-    await tx.createMany({ model: auditModel, tenantId: ctx.tenantId, rows: scope.audits });
-  }
-  if (scope.events.length > 0) {
-    const rows = scope.events.map((e) => ({
-      tenantId: e.tenantId, id: e.id, createdAt: e.occurredAt, updatedAt: e.occurredAt,
-      type: e.type, actorId: e.actorId, occurredAt: e.occurredAt, data: e.data,
-    }));
-    await tx.createMany({ model: eventModel, tenantId: ctx.tenantId, rows });
-  }
+/** Runs `fn` in a new transaction with its own unit of work, flushed before commit. */
+export async function runUnit<T>(runtime: CrmRuntime, fn: (unit: UnitOfWork) => Promise<T>): Promise<{ value: T; unit: UnitOfWork }> {
+  let unit: UnitOfWork | undefined;
+  const value = await runtime.adapter.transaction(async (tx) => {
+    unit = new UnitOfWork(tx);
+    const result = await fn(unit);
+    await unit.flush();
+    return result;
+  });
+  return { value, unit: unit! };
 }

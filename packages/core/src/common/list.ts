@@ -82,11 +82,11 @@ export function readCursor(cursor: string | undefined, orderBy: readonly OrderTe
 }
 
 /** Builds a page from `limit + 1` rows fetched. */
-export function toPage<T>(rows: Row[], limit: number, orderBy: readonly OrderTerm[], map: (row: Row) => T): Page<T> {
+export function toPage<R extends object, T>(rows: R[], limit: number, orderBy: readonly OrderTerm[], map: (row: R) => T): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const page: Page<T> = { items: pageRows.map(map) };
   const last = pageRows[pageRows.length - 1];
-  if (hasMore && last) page.nextCursor = encodeCursor(cursorValues(last, orderBy));
+  if (hasMore && last) page.nextCursor = encodeCursor(cursorValues(last as Row, orderBy));
   return page;
 }

@@ -1,4 +1,3 @@
-import type { TenantContext } from './context.js';
 import type { EntityStore } from './entity-store.js';
 import { type ListOptions, listOptionsSchema, type Page } from './list.js';
 import { idSchema, parseInput } from './zod-helpers.js';
@@ -8,15 +7,11 @@ import { idSchema, parseInput } from './zod-helpers.js';
  * cursor pages. Services add their own writes and domain queries.
  */
 export abstract class RecordService<T> {
-  /** @internal */
-  protected readonly ctx: TenantContext;
-  /** @internal */
-  readonly store: EntityStore<T>;
+  readonly #store: EntityStore<object, T>;
 
   /** @internal */
-  protected constructor(ctx: TenantContext, store: EntityStore<T>) {
-    this.ctx = ctx;
-    this.store = store;
+  protected constructor(store: EntityStore<object, T>) {
+    this.#store = store;
   }
 
   /**
@@ -24,7 +19,7 @@ export abstract class RecordService<T> {
    * @throws {ValidationError} for a malformed id @throws {NotFoundError} when the tenant has no such record
    */
   async get(id: string): Promise<T> {
-    return this.store.get(parseInput(idSchema, id, `${this.store.model.name} id`));
+    return this.#store.get(parseInput(idSchema, id, `${this.#store.model.name} id`));
   }
 
   /**
@@ -35,6 +30,6 @@ export abstract class RecordService<T> {
    * const page = await t.contacts.list({ where: { lifecycleStage: 'lead', tags: { has: 'vip' } }, orderBy: { createdAt: 'desc' }, limit: 50 });
    */
   async list(options?: ListOptions): Promise<Page<T>> {
-    return this.store.list(parseInput(listOptionsSchema, options, 'list options'));
+    return this.#store.list(parseInput(listOptionsSchema, options, 'list options'));
   }
 }

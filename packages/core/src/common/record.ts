@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FieldDefinition } from '../storage/schema.js';
+import { type FieldDefinition, typedField } from '../storage/schema.js';
 import { idSchema, tagsSchema } from './zod-helpers.js';
 
 /** The fields every CRM record carries. */
@@ -29,8 +29,8 @@ export interface OwnedRecord extends BaseRecord {
 /** Storage fields of {@link OwnedRecord} beyond the common ones. */
 export const ownedFields = {
   ownerId: { type: 'string', nullable: true },
-  tags: { type: 'json' },
-  custom: { type: 'json' },
+  tags: typedField<string[]>('json'),
+  custom: typedField<Record<string, unknown>>('json'),
 } as const satisfies Record<string, FieldDefinition>;
 
 /** Zod shape of the owned-record inputs accepted on create and update. */

@@ -1,41 +1,58 @@
+import { entityNamed } from '../entities/registry.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Storage } from '../storage/adapter.js';
-import type { ModelDefinition } from '../storage/schema.js';
-import { type CustomizableEntity, parseCustom } from './custom-fields.js';
 import type { TenantContext } from './context.js';
+import { type CustomizableEntity, parseCustom } from './custom-fields.js';
+
+function modelOf(entity: string) {
+  const definition = entityNamed(entity);
+  if (definition === undefined) throw ValidationError.single(`Unknown entity ${JSON.stringify(entity)}`);
+  return definition.model;
+}
 
 /**
  * Checks that a referenced record exists in the same tenant, so that a record
  * never points at another tenant's id or at nothing.
  * @throws {NotFoundError} naming the referenced entity.
  */
-export async function assertExists(
-  storage: Storage,
-  ctx: TenantContext,
-  model: ModelDefinition,
-  id: string | null | undefined,
-): Promise<void> {
+export async function assertExists(storage: Storage, ctx: TenantContext, entity: string, id: string | null | undefined): Promise<void> {
   if (id === null || id === undefined) return;
-  const row = await storage.findOne({ model, tenantId: ctx.tenantId, id });
-  if (row === undefined) throw new NotFoundError(model.name, id);
+  const row = await storage.findOne({ model: modelOf(entity), tenantId: ctx.tenantId, id });
+  if (row === undefined) throw new NotFoundError(entity, id);
 }
 
-/** Checks several references of one model with one query. @throws {NotFoundError} */
-export async function assertAllExist(
-  storage: Storage,
-  ctx: TenantContext,
-  model: ModelDefinition,
-  ids: readonly string[],
-): Promise<void> {
+/** Checks several references of one entity with one query. @throws {NotFoundError} */
+export async function assertAllExist(storage: Storage, ctx: TenantContext, entity: string, ids: readonly string[]): Promise<void> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return;
-  const rows = await storage.findMany({ model, tenantId: ctx.tenantId, where: { id: { in: unique } }, select: ['id'] });
-  const found = new Set(rows.map((r) => r.id));
+  if (unique.length === 1) return assertExists(storage, ctx, entity, unique[0]);
+  const rows = await storage.findMany({ model: modelOf(entity), tenantId: ctx.tenantId, where: { id: { in: unique } }, select: ['id'] });
+  const found = new Set(rows.map((r) => (r as { id: string }).id));
   const missing = unique.find((id) => !found.has(id));
-  if (missing !== undefined) throw new NotFoundError(model.name, missing);
+  if (missing !== undefined) throw new NotFoundError(entity, missing);
 }
 
-/** The owned fields of a new record: owner checked, tags and custom defaulted and validated. */
+/**
+ * Checks a link to a record given by entity name and id (a task's `link`, a
+ * workflow subject): the name must be an entity that allows such links and the
+ * record must exist in the tenant.
+ * @throws {ValidationError} for an entity that does not exist or takes no such link @throws {NotFoundError}
+ */
+export async function assertLink(
+  storage: Storage,
+  ctx: TenantContext,
+  link: { type: string; id: string },
+  allowed: (entity: NonNullable<ReturnType<typeof entityNamed>>) => boolean,
+  path: PropertyKey[],
+): Promise<void> {
+  const entity = entityNamed(link.type);
+  if (entity === undefined || !allowed(entity)) {
+    throw ValidationError.single(`${JSON.stringify(link.type)} is not an entity that can be linked here`, [...path, 'type']);
+  }
+  await assertExists(storage, ctx, entity.name, link.id);
+}
+
+/** The owned fields of a new record: tags and custom defaulted, custom validated. */
 export function ownedDefaults(
   ctx: TenantContext,
   entity: CustomizableEntity,
@@ -44,7 +61,7 @@ export function ownedDefaults(
   return {
     ownerId: input.ownerId ?? null,
     tags: input.tags ?? [],
-    custom: parseCustom(ctx.runtime.customFields, entity, input.custom ?? {}),
+    custom: parseCustom(ctx.runtime, entity, input.custom ?? {}),
   };
 }
 
@@ -58,7 +75,7 @@ export function mergedCustom(
   if (patch === undefined) return undefined;
   const merged = { ...before, ...patch };
   for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key];
-  return parseCustom(ctx.runtime.customFields, entity, merged);
+  return parseCustom(ctx.runtime, entity, merged);
 }
 
 /** Drops keys whose value is `undefined`, so a patch only names what it changes. */

@@ -45,15 +45,30 @@ export const tagsSchema = z
   .max(100)
   .transform((tags) => [...new Set(tags)]);
 
-/** ISO 4217 currency code. */
+/** The active ISO 4217 currency codes, as the runtime's ICU data knows them (USD, EUR, JPY...). */
+const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+/** ISO 4217 currency code, any case; stored upper-case. */
 export const currencySchema = z
   .string()
   .regex(/^[A-Za-z]{3}$/, 'Currency is a three-letter ISO 4217 code')
-  .transform((code) => code.toUpperCase());
+  .transform((code) => code.toUpperCase())
+  .refine((code) => isoCurrencies.has(code), { message: 'Not an ISO 4217 currency code' });
 
-/** Money in integer minor units (cents) of a currency. */
+/** The largest amount in minor units a 64-bit column holds. */
+export const maxMinorUnits = 2n ** 63n - 1n;
+
+/**
+ * Money in integer minor units (cents) of a currency. Amounts are never
+ * negative: a refund or a credit is a record of its own (a returned order, a
+ * credit note), not a negative deal or price. Beyond 2^53 pass a bigint; at
+ * most 2^63 - 1, what the database's 64-bit integer holds.
+ */
 export const moneySchema = z.strictObject({
-  minor: z.union([z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER), z.bigint()]),
+  minor: z.union([
+    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    z.bigint().min(0n).max(maxMinorUnits, 'An amount holds at most 2^63 - 1 minor units'),
+  ]),
   currency: currencySchema,
 });
 

@@ -5,68 +5,52 @@ import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } fro
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { contactModel } from '../contacts/contact.model.js';
 import { dealModel } from '../deals/deal.model.js';
-import { memberModel } from '../members/member.model.js';
-import type { Row } from '../storage/adapter.js';
 import type { ModelDefinition } from '../storage/schema.js';
-import { companyModel } from './company.model.js';
+import { companyEntity } from './company.entity.js';
+import type { companyModel } from './company.model.js';
 import { type Company, type CompanyInput, companyInputSchema, type CompanyPatch, companyPatchSchema } from './company.schema.js';
-
-/** Maps the stored revenue columns onto the record's money object. */
-function toCompany(row: Row): Company {
-  const { annualRevenueMinor, annualRevenueCurrency, ...rest } = row;
-  return {
-    ...(rest as Omit<Company, 'annualRevenue'>),
-    annualRevenue:
-      annualRevenueMinor === null || annualRevenueMinor === undefined
-        ? null
-        : { minor: annualRevenueMinor as number | bigint, currency: annualRevenueCurrency as string },
-  };
-}
-
-function toCompanyRow(company: Partial<Company>): Row {
-  const { annualRevenue, ...rest } = company;
-  if (annualRevenue === undefined) return rest;
-  return {
-    ...rest,
-    annualRevenueMinor: annualRevenue?.minor ?? null,
-    annualRevenueCurrency: annualRevenue?.currency ?? null,
-  };
-}
+import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 
 /** Companies (accounts). Reached as `crm.tenant(id).companies`. */
 export class CompaniesService extends RecordService<Company> {
+  readonly #ctx: TenantContext;
+  readonly #store: EntityStore<NonNullable<(typeof companyModel)['rowType']>, Company>;
+
   /** @internal */
   constructor(ctx: TenantContext) {
-    super(ctx, new EntityStore<Company>(ctx, companyModel, toCompany, toCompanyRow));
+    const store = new EntityStore(ctx, companyEntity);
+    super(store);
+    this.#ctx = ctx;
+    this.#store = store;
   }
 
   /**
-   * Creates a company.
+   * Creates a company. With an `idempotencyKey`, a repeated call returns the
+   * company the first one created instead of creating another.
    * @throws {ValidationError} @throws {NotFoundError} for an unknown parent or owner @throws {DuplicateError} for a domain already used
    * @example
    * const acme = await t.companies.create({ name: 'Acme', domain: 'https://www.acme.io' }); // domain: 'acme.io'
    */
-  async create(input: CompanyInput): Promise<Company> {
+  async create(input: CompanyInput, options?: CreateOptions): Promise<Company> {
     const data = parseInput(companyInputSchema, input, 'company');
-    return this.ctx.write(async (w) => {
-      await assertExists(w.tx, this.ctx, companyModel, data.parentCompanyId);
-      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
-      const company = await this.store.insert(
-        w,
-        toCompanyRow({
-          name: data.name,
-          domain: data.domain ?? null,
-          sector: data.sector ?? null,
-          employees: data.employees ?? null,
-          annualRevenue: data.annualRevenue ?? null,
-          foundedYear: data.foundedYear ?? null,
-          city: data.city ?? null,
-          country: data.country ?? null,
-          parentCompanyId: data.parentCompanyId ?? null,
-          externalId: data.externalId ?? null,
-          ...ownedDefaults(this.ctx, 'company', data),
-        }),
-      );
+    const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
+    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
+      await assertExists(w.tx, this.#ctx, 'company', data.parentCompanyId);
+      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+      const company = await this.#store.insert(w, {
+        name: data.name,
+        domain: data.domain ?? null,
+        sector: data.sector ?? null,
+        employees: data.employees ?? null,
+        annualRevenue: data.annualRevenue ?? null,
+        foundedYear: data.foundedYear ?? null,
+        city: data.city ?? null,
+        country: data.country ?? null,
+        parentCompanyId: data.parentCompanyId ?? null,
+        externalId: data.externalId ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        ...ownedDefaults(this.#ctx, 'company', data),
+      });
       w.emit('company.created', { record: company });
       return company;
     });
@@ -76,13 +60,13 @@ export class CompaniesService extends RecordService<Company> {
   async findByDomain(domain: string): Promise<Company | undefined> {
     const normalized = parseInput(companyInputSchema.shape.domain, domain, 'domain');
     if (!normalized) return undefined;
-    return (await this.store.all({ domain: normalized }))[0];
+    return this.#store.first({ domain: normalized });
   }
 
   /** Direct subsidiaries of a company, by name. */
   async subsidiaries(id: string): Promise<Company[]> {
     const parentCompanyId = parseInput(idSchema, id, 'company id');
-    return this.store.all({ parentCompanyId }, [{ field: 'name' }]);
+    return this.#store.all({ parentCompanyId }, [{ field: 'name' }]);
   }
 
   /**
@@ -93,20 +77,21 @@ export class CompaniesService extends RecordService<Company> {
     const companyId = parseInput(idSchema, id, 'company id');
     const data = parseInput(companyPatchSchema, patch, 'company patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.ctx.write(async (w) => {
-      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
       if (data.parentCompanyId) {
+        await assertExists(w.tx, this.#ctx, 'company', data.parentCompanyId);
         await assertNoCycle(
           companyId,
           data.parentCompanyId,
-          async (parentId) => (await this.store.get(parentId, w.tx)).parentCompanyId,
+          async (parentId) => (await this.#store.get(parentId, w.tx)).parentCompanyId,
           'parentCompanyId',
         );
       }
-      const { after, changes } = await this.store.patch(
+      const { after, changes } = await this.#store.patch(
         w,
         companyId,
-        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'company', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'company', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('company.updated', { record: after, changes });
@@ -123,11 +108,11 @@ export class CompaniesService extends RecordService<Company> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const companyId = parseInput(idSchema, id, 'company id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.ctx.write(async (w) => {
-      const record = await this.store.remove(w, companyId, expectedVersion);
+    await this.#ctx.write(async (w) => {
+      const record = await this.#store.remove(w, companyId, expectedVersion);
       await this.#unlink(w, contactModel, 'companyId', companyId);
       await this.#unlink(w, dealModel, 'companyId', companyId);
-      await this.#unlink(w, companyModel, 'parentCompanyId', companyId);
+      await this.#unlink(w, companyEntity.model, 'parentCompanyId', companyId);
       w.emit('company.deleted', { record });
     });
   }
@@ -136,12 +121,12 @@ export class CompaniesService extends RecordService<Company> {
    * Clears a link to a deleted company on every record that has it, each
    * change audited like an edit (one row each: deletions are rare, history matters).
    */
-  async #unlink(w: WriteScope, model: ModelDefinition, field: string, companyId: string): Promise<void> {
-    const tenantId = this.ctx.tenantId;
-    const linked = await w.tx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['version'] });
+  async #unlink<R extends { id: string; version: number }>(w: WriteScope, model: ModelDefinition<R>, field: keyof R & string, companyId: string): Promise<void> {
+    const tenantId = this.#ctx.tenantId;
+    const linked = await w.tx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['id'] });
     for (const row of linked) {
-      const updated = await w.tx.update({ model, tenantId, id: row.id as string, data: { [field]: null, updatedAt: w.now } });
-      w.audit(model.name, row.id as string, 'update', [{ field, from: companyId, to: null }], (updated.version as number | undefined) ?? null);
+      const updated = await w.tx.update({ model, tenantId, id: row.id, data: { [field]: null, updatedAt: w.now } as unknown as Partial<R> });
+      w.audit(model.name, row.id, 'update', [{ field, from: companyId, to: null }], updated.version);
     }
   }
 }

@@ -18,6 +18,8 @@ export const companyModel = defineModel({
     country: { type: 'string', nullable: true },
     parentCompanyId: { type: 'string', nullable: true },
     externalId: { type: 'string', nullable: true },
+    // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
+    idempotencyKey: { type: 'string', nullable: true },
   },
   indexes: [
     { name: 'domain', fields: ['domain'], unique: true, whereNotNull: ['domain'] },
@@ -25,5 +27,6 @@ export const companyModel = defineModel({
     { name: 'name', fields: ['name'] },
     { name: 'parent', fields: ['parentCompanyId'] },
     { name: 'owner', fields: ['ownerId'] },
+    { name: 'idempotency', fields: ['idempotencyKey'], unique: true, whereNotNull: ['idempotencyKey'] },
   ],
 });

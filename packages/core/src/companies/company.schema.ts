@@ -53,4 +53,6 @@ export interface Company extends OwnedRecord {
   parentCompanyId: string | null;
   /** The id of this company in the host's or a source system. */
   externalId: string | null;
+  /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
+  idempotencyKey: string | null;
 }

@@ -1,10 +1,10 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { ValidationError } from '../errors.js';
-import type { Contact, ContactPatch } from './contact.schema.js';
+import type { ContactPatch, Contact, EmailAddress, PhoneNumber } from './contact.schema.js';
 import { toE164 } from './phone.js';
 
-type EmailEntry = Contact['emails'][number];
-type PhoneEntry = Contact['phones'][number];
+type EmailEntry = EmailAddress;
+type PhoneEntry = PhoneNumber;
 
 /** The primary email plus the list, primary first, without repeats. */
 export function mergeEmails(primary: string | null | undefined, list: EmailEntry[] | undefined): EmailEntry[] {

@@ -1,5 +1,6 @@
 import { ownedFields } from '../common/record.js';
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { Consent, ContactChannel, EmailAddress, LifecycleStage, PhoneNumber } from './contact.schema.js';
 
 /** Storage of contacts (people). */
 export const contactModel = defineModel({
@@ -10,24 +11,26 @@ export const contactModel = defineModel({
     firstName: { type: 'string', nullable: true },
     lastName: { type: 'string', nullable: true },
     email: { type: 'string', nullable: true },
-    emails: { type: 'json' },
+    emails: typedField<EmailAddress[]>('json'),
     phone: { type: 'string', nullable: true },
-    phones: { type: 'json' },
+    phones: typedField<PhoneNumber[]>('json'),
     companyId: { type: 'string', nullable: true },
     title: { type: 'string', nullable: true },
-    lifecycleStage: { type: 'string' },
+    lifecycleStage: typedField<LifecycleStage>('string'),
     source: { type: 'string', nullable: true },
     birthDate: { type: 'date', nullable: true },
     occupation: { type: 'string', nullable: true },
     familyStatus: { type: 'string', nullable: true },
     city: { type: 'string', nullable: true },
     country: { type: 'string', nullable: true },
-    preferredChannel: { type: 'string', nullable: true },
-    productInterests: { type: 'json' },
-    consent: { type: 'json' },
+    preferredChannel: typedField<ContactChannel | null>('string', { nullable: true }),
+    productInterests: typedField<string[]>('json'),
+    consent: typedField<Consent>('json'),
     satisfaction: { type: 'integer', nullable: true },
     satisfactionAt: { type: 'timestamp', nullable: true },
     externalId: { type: 'string', nullable: true },
+    // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
+    idempotencyKey: { type: 'string', nullable: true },
   },
   indexes: [
     { name: 'email', fields: ['email'], whereNotNull: ['email'] },
@@ -38,5 +41,6 @@ export const contactModel = defineModel({
     { name: 'owner', fields: ['ownerId', 'createdAt'] },
     { name: 'last_name', fields: ['lastName', 'firstName'] },
     { name: 'created', fields: ['createdAt'] },
+    { name: 'idempotency', fields: ['idempotencyKey'], unique: true, whereNotNull: ['idempotencyKey'] },
   ],
 });

@@ -63,16 +63,30 @@ export const contactPatchSchema = contactFields.partial().extend({
 /** Input of `contacts.update`. */
 export type ContactPatch = z.input<typeof contactPatchSchema>;
 
+/** One email address of a contact, lower-case, with an optional label (`work`, `home`). */
+export interface EmailAddress {
+  address: string;
+  label: string | null;
+}
+
+/** One phone number of a contact, E.164, with an optional label. */
+export interface PhoneNumber {
+  number: string;
+  label: string | null;
+}
+
 /** A person the tenant deals with. */
 export interface Contact extends OwnedRecord {
   firstName: string | null;
   lastName: string | null;
   /** Primary email, lower-case. */
   email: string | null;
-  emails: { address: string; label: string | null }[];
+  /** Every email, the primary first. */
+  emails: EmailAddress[];
   /** Primary phone, E.164. */
   phone: string | null;
-  phones: { number: string; label: string | null }[];
+  /** Every phone, the primary first. */
+  phones: PhoneNumber[];
   companyId: string | null;
   title: string | null;
   lifecycleStage: LifecycleStage;
@@ -90,4 +104,6 @@ export interface Contact extends OwnedRecord {
   /** When `satisfaction` was last set. */
   satisfactionAt: string | null;
   externalId: string | null;
+  /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
+  idempotencyKey: string | null;
 }

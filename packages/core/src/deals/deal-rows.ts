@@ -2,20 +2,7 @@ import type { z } from 'zod';
 import type { Money } from '../common/zod-helpers.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Product } from '../products/product.schema.js';
-import type { Row } from '../storage/adapter.js';
-import type { Deal, DealLine, dealLineInputSchema } from './deal.schema.js';
-
-/** Maps a stored deal onto the record (money columns into `amount`). */
-export function toDeal(row: Row): Deal {
-  const { amountMinor, currency, ...rest } = row;
-  return { ...(rest as Omit<Deal, 'amount'>), amount: { minor: amountMinor as number | bigint, currency: currency as string } };
-}
-
-/** Maps (part of) a deal onto its stored columns. */
-export function toDealRow(deal: Partial<Deal>): Row {
-  const { amount, ...rest } = deal;
-  return amount === undefined ? rest : { ...rest, amountMinor: amount.minor, currency: amount.currency };
-}
+import type { DealLine, dealLineInputSchema } from './deal.schema.js';
 
 /** `amount x probability / 100`, rounded half away from zero, exact for bigint. */
 export function weighted(amount: Money, probability: number): number | bigint {
@@ -47,11 +34,17 @@ export function resolveLines(
     if (unitPriceMinor === undefined) throw ValidationError.single('A line needs a unit price', ['lines', i, 'unitPriceMinor']);
     if (name === undefined) throw ValidationError.single('A line needs a name or a product', ['lines', i, 'name']);
     const totalMinor = Math.round(line.quantity * unitPriceMinor * (1 - line.discountPercent / 100));
+    // A float beyond 2^53 has lost its cents; the database would store it rounded (SQLite) or refuse it (Postgres).
+    if (!Number.isSafeInteger(totalMinor)) {
+      throw ValidationError.single('The line total is beyond 2^53 - 1 minor units; split the line', ['lines', i, 'quantity']);
+    }
     return { productId: line.productId ?? null, name, quantity: line.quantity, unitPriceMinor, discountPercent: line.discountPercent, totalMinor };
   });
 }
 
-/** The sum of line totals. */
+/** The sum of line totals. @throws {ValidationError} beyond 2^53 - 1 minor units */
 export function linesTotal(lines: DealLine[]): number {
-  return lines.reduce((sum, line) => sum + line.totalMinor, 0);
+  const total = lines.reduce((sum, line) => sum + line.totalMinor, 0);
+  if (!Number.isSafeInteger(total)) throw ValidationError.single('The lines add up to more than 2^53 - 1 minor units; give the amount as a bigint', ['lines']);
+  return total;
 }

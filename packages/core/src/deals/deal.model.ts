@@ -1,5 +1,6 @@
 import { ownedFields } from '../common/record.js';
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { DealLine, DealStatus } from './deal.schema.js';
 
 /** Storage of deals (opportunities). */
 export const dealModel = defineModel({
@@ -10,7 +11,7 @@ export const dealModel = defineModel({
     title: { type: 'string' },
     pipelineId: { type: 'string' },
     stageId: { type: 'string' },
-    status: { type: 'string' },
+    status: typedField<DealStatus>('string'),
     amountMinor: { type: 'bigint' },
     currency: { type: 'string' },
     probability: { type: 'integer' },
@@ -21,11 +22,13 @@ export const dealModel = defineModel({
     closedAt: { type: 'timestamp', nullable: true },
     lostReason: { type: 'string', nullable: true },
     companyId: { type: 'string', nullable: true },
-    contactIds: { type: 'json' },
-    lines: { type: 'json' },
+    contactIds: typedField<string[]>('json'),
+    lines: typedField<DealLine[]>('json'),
     campaignId: { type: 'string', nullable: true },
     source: { type: 'string', nullable: true },
     externalId: { type: 'string', nullable: true },
+    // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
+    idempotencyKey: { type: 'string', nullable: true },
   },
   indexes: [
     { name: 'pipeline_stage', fields: ['pipelineId', 'stageId'] },
@@ -34,6 +37,7 @@ export const dealModel = defineModel({
     { name: 'company', fields: ['companyId'] },
     { name: 'expected_close', fields: ['expectedCloseOn'] },
     { name: 'external', fields: ['externalId'], unique: true, whereNotNull: ['externalId'] },
+    { name: 'idempotency', fields: ['idempotencyKey'], unique: true, whereNotNull: ['idempotencyKey'] },
   ],
 });
 
@@ -63,7 +67,7 @@ export const stageChangeModel = defineModel({
     pipelineId: { type: 'string' },
     fromStageId: { type: 'string', nullable: true },
     toStageId: { type: 'string' },
-    toStatus: { type: 'string' },
+    toStatus: typedField<DealStatus>('string'),
     at: { type: 'timestamp' },
     actorId: { type: 'string', nullable: true },
     // Time spent in the stage being left: stage velocity is then a plain AVG.

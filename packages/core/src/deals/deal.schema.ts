@@ -44,7 +44,6 @@ export const dealInputSchema = z.strictObject({
   companyId: idSchema.nullable().optional(),
   contactIds: z.array(idSchema).max(100).optional(),
   lines: z.array(dealLineInputSchema).max(500).optional(),
-  campaignId: idSchema.nullable().optional(),
   source: optionalText(100),
   /**
    * When the deal entered its first stage, for imports of deals opened in the
@@ -103,7 +102,10 @@ export interface Deal extends OwnedRecord {
   companyId: string | null;
   contactIds: string[];
   lines: DealLine[];
+  /** The campaign the deal came from; set by campaigns, which arrive in a later release. */
   campaignId: string | null;
   source: string | null;
   externalId: string | null;
+  /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
+  idempotencyKey: string | null;
 }

@@ -1,7 +1,6 @@
 import type { WriteScope } from '../common/context.js';
 import { newId } from '../common/ids.js';
 import type { Stage } from '../pipelines/pipeline.schema.js';
-import type { Row } from '../storage/adapter.js';
 import { stageChangeModel } from './deal.model.js';
 
 /** One stage change of a deal: from, to, when, by whom. */
@@ -50,6 +49,6 @@ export async function recordStageChange(
     actorId: w.ctx.actorId,
     secondsInFromStage: seconds,
   };
-  await w.tx.create({ model: stageChangeModel, tenantId: w.ctx.tenantId, data: change as unknown as Row });
+  await w.tx.create({ model: stageChangeModel, tenantId: w.ctx.tenantId, data: change });
   return change;
 }

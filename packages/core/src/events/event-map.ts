@@ -48,7 +48,9 @@ export interface CrmEventMap {
   'deal.stageChanged': { record: Deal; change: StageChange };
   'deal.won': { record: Deal };
   'deal.lost': { record: Deal; reason: string | null };
-  'deal.contactAdded': { record: Deal; contactId: string };
+  'deal.contactAdded': { record: Deal; contactId: string; role: string | null };
+  /** A linked contact's role on the deal changed (see `deals.addContact`). */
+  'deal.contactRoleChanged': { record: Deal; contactId: string; role: string | null; previousRole: string | null };
   'deal.contactRemoved': { record: Deal; contactId: string };
   'interaction.logged': { record: Interaction };
   'interaction.updated': Updated<Interaction>;
@@ -56,6 +58,8 @@ export interface CrmEventMap {
   'task.created': { record: Task };
   'task.updated': Updated<Task>;
   'task.completed': { record: Task };
+  /** The task's `remindAt` is due (emitted once per `remindAt` by `crm.deliverReminders()`; not for closed tasks). */
+  'task.reminderDue': { record: Task };
 }
 
 /** The name of a domain event. */
@@ -77,5 +81,5 @@ export interface CrmEvent<K extends CrmEventName = CrmEventName> {
   data: CrmEventMap[K];
 }
 
-/** A listener of one event type. */
-export type CrmEventListener<K extends CrmEventName> = (event: CrmEvent<K>) => void;
+/** A listener of one event type; it may be async (a rejection is reported to `onListenerError`, like a throw). */
+export type CrmEventListener<K extends CrmEventName> = (event: CrmEvent<K>) => unknown;

@@ -1,4 +1,5 @@
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { CrmEventName } from './event-map.js';
 
 /**
  * The outbox: every domain event, written in the same transaction as the
@@ -11,7 +12,7 @@ export const eventModel = defineModel({
   table: 'crm_event',
   versioned: false,
   fields: {
-    type: { type: 'string' },
+    type: typedField<CrmEventName>('string'),
     actorId: { type: 'string', nullable: true },
     occurredAt: { type: 'timestamp' },
     data: { type: 'json' },

@@ -1,5 +1,6 @@
 import { ownedFields } from '../common/record.js';
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { InteractionDirection, InteractionType } from './interaction.schema.js';
 
 /** Storage of interactions: calls, emails, meetings and the rest. */
 export const interactionModel = defineModel({
@@ -7,26 +8,29 @@ export const interactionModel = defineModel({
   table: 'crm_interaction',
   fields: {
     ...ownedFields,
-    type: { type: 'string' },
-    direction: { type: 'string' },
+    type: typedField<InteractionType>('string'),
+    direction: typedField<InteractionDirection>('string'),
     channel: { type: 'string', nullable: true },
     subject: { type: 'string', nullable: true },
     body: { type: 'text', nullable: true },
     occurredAt: { type: 'timestamp' },
     durationSeconds: { type: 'integer', nullable: true },
     outcome: { type: 'string', nullable: true },
-    contactIds: { type: 'json' },
-    memberIds: { type: 'json' },
+    contactIds: typedField<string[]>('json'),
+    memberIds: typedField<string[]>('json'),
     companyId: { type: 'string', nullable: true },
     dealId: { type: 'string', nullable: true },
     caseId: { type: 'string', nullable: true },
     campaignId: { type: 'string', nullable: true },
+    // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
+    idempotencyKey: { type: 'string', nullable: true },
   },
   indexes: [
     { name: 'company_occurred', fields: ['companyId', '-occurredAt'] },
     { name: 'deal_occurred', fields: ['dealId', '-occurredAt'] },
     { name: 'owner_occurred', fields: ['ownerId', '-occurredAt'] },
     { name: 'occurred', fields: ['-occurredAt'] },
+    { name: 'idempotency', fields: ['idempotencyKey'], unique: true, whereNotNull: ['idempotencyKey'] },
   ],
 });
 

@@ -21,7 +21,8 @@ export const interactionInputSchema = z
     /** The medium in the host's words: `zoom`, `whatsapp`, `linkedin`... */
     channel: optionalText(60),
     subject: optionalText(500),
-    body: z.string().max(1_000_000).nullable().optional(),
+    /** Long text, up to the host's `limits.textLength`. */
+    body: z.string().max(10_000_000).nullable().optional(),
     /** @default now */
     occurredAt: timestampSchema.optional(),
     durationSeconds: z.number().int().min(0).max(31 * 24 * 3600).nullable().optional(),
@@ -32,8 +33,6 @@ export const interactionInputSchema = z
     memberIds: z.array(idSchema).max(100).optional(),
     companyId: idSchema.nullable().optional(),
     dealId: idSchema.nullable().optional(),
-    caseId: idSchema.nullable().optional(),
-    campaignId: idSchema.nullable().optional(),
     ...ownedInputShape,
   });
 /** Input of `interactions.log`. */
@@ -63,6 +62,10 @@ export interface Interaction extends OwnedRecord {
   memberIds: string[];
   companyId: string | null;
   dealId: string | null;
+  /** The service case it belongs to; set by cases, which arrive in a later release. */
   caseId: string | null;
+  /** The campaign it answers; set by campaigns, which arrive in a later release. */
   campaignId: string | null;
+  /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
+  idempotencyKey: string | null;
 }

@@ -1,14 +1,13 @@
 import type { TenantContext } from '../common/context.js';
 import { EntityStore } from '../common/entity-store.js';
+import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
+import { checkText } from '../common/text-limits.js';
 import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
-import { companyModel } from '../companies/company.model.js';
-import { contactModel } from '../contacts/contact.model.js';
 import { dealModel } from '../deals/deal.model.js';
-import { memberModel } from '../members/member.model.js';
-import type { Row } from '../storage/adapter.js';
-import { interactionContactModel, interactionModel } from './interaction.model.js';
+import { interactionEntity } from './interaction.entity.js';
+import { interactionContactModel, type interactionModel } from './interaction.model.js';
 import {
   type Interaction,
   type InteractionInput,
@@ -19,30 +18,40 @@ import {
 
 /** Calls, emails, meetings and notes. Reached as `crm.tenant(id).interactions`. */
 export class InteractionsService extends RecordService<Interaction> {
+  readonly #ctx: TenantContext;
+  readonly #store: EntityStore<NonNullable<(typeof interactionModel)['rowType']>, Interaction>;
+
   /** @internal */
   constructor(ctx: TenantContext) {
-    super(ctx, new EntityStore<Interaction>(ctx, interactionModel, (row: Row) => row as unknown as Interaction));
+    const store = new EntityStore(ctx, interactionEntity);
+    super(store);
+    this.#ctx = ctx;
+    this.#store = store;
   }
 
   /**
-   * Logs an interaction. When a deal is given and no company, the deal's company is used.
+   * Logs an interaction. When a deal is given and no company, the deal's
+   * company is used. With an `idempotencyKey`, a repeated call returns the
+   * interaction the first one logged.
    * @throws {ValidationError} @throws {NotFoundError} for an unknown contact, member, company or deal
    * @example
    * await t.interactions.log({ type: 'call', direction: 'outbound', contactIds: [ada.id], dealId: deal.id, durationSeconds: 420 });
    */
-  async log(input: InteractionInput): Promise<Interaction> {
+  async log(input: InteractionInput, options?: CreateOptions): Promise<Interaction> {
     const data = parseInput(interactionInputSchema, input, 'interaction');
-    return this.ctx.write(async (w) => {
+    const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
+    checkText(this.#ctx, data.body, ['body']);
+    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
       const tx = w.tx;
       const contactIds = [...new Set(data.contactIds ?? [])];
       const memberIds = [...new Set(data.memberIds ?? [])];
-      await assertAllExist(tx, this.ctx, contactModel, contactIds);
-      await assertAllExist(tx, this.ctx, memberModel, [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
-      await assertExists(tx, this.ctx, companyModel, data.companyId);
-      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.ctx.tenantId, id: data.dealId }) : undefined;
-      if (data.dealId && !deal) await assertExists(tx, this.ctx, dealModel, data.dealId);
+      await assertAllExist(tx, this.#ctx, 'contact', contactIds);
+      await assertAllExist(tx, this.#ctx, 'member', [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
+      await assertExists(tx, this.#ctx, 'company', data.companyId);
+      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.#ctx.tenantId, id: data.dealId }) : undefined;
+      if (data.dealId && !deal) await assertExists(tx, this.#ctx, 'deal', data.dealId);
       const occurredAt = data.occurredAt ?? w.now;
-      const interaction = await this.store.insert(w, {
+      const interaction = await this.#store.insert(w, {
         type: data.type,
         direction: data.direction ?? (data.type === 'note' ? 'internal' : 'outbound'),
         channel: data.channel ?? null,
@@ -53,18 +62,18 @@ export class InteractionsService extends RecordService<Interaction> {
         outcome: data.outcome ?? null,
         contactIds,
         memberIds,
-        companyId: data.companyId ?? (deal?.companyId as string | null | undefined) ?? null,
+        companyId: data.companyId ?? deal?.companyId ?? null,
         dealId: data.dealId ?? null,
-        caseId: data.caseId ?? null,
-        campaignId: data.campaignId ?? null,
-        ...ownedDefaults(this.ctx, 'interaction', data),
+        caseId: null,
+        campaignId: null,
+        idempotencyKey: idempotencyKey ?? null,
+        ...ownedDefaults(this.#ctx, 'interaction', data),
       });
       if (contactIds.length > 0) {
         const rows = contactIds.map((contactId) => ({
-          tenantId: this.ctx.tenantId, id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now,
-          interactionId: interaction.id, contactId, occurredAt,
+          id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now, interactionId: interaction.id, contactId, occurredAt,
         }));
-        await tx.createMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, rows });
+        await tx.createMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, rows });
       }
       w.emit('interaction.logged', { record: interaction });
       return interaction;
@@ -81,17 +90,18 @@ export class InteractionsService extends RecordService<Interaction> {
     const interactionId = parseInput(idSchema, id, 'interaction id');
     const data = parseInput(interactionPatchSchema, patch, 'interaction patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.ctx.write(async (w) => {
-      await assertExists(w.tx, this.ctx, memberModel, data.ownerId);
-      const { after, changes } = await this.store.patch(
+    checkText(this.#ctx, data.body, ['body']);
+    return this.#ctx.write(async (w) => {
+      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+      const { after, changes } = await this.#store.patch(
         w,
         interactionId,
-        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'interaction', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'interaction', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.some((c) => c.field === 'occurredAt')) {
         await w.tx.updateMany({
-          model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId }, data: { occurredAt: after.occurredAt, updatedAt: w.now },
+          model: interactionContactModel, tenantId: this.#ctx.tenantId, where: { interactionId }, data: { occurredAt: after.occurredAt, updatedAt: w.now },
         });
       }
       if (changes.length > 0) w.emit('interaction.updated', { record: after, changes });
@@ -103,9 +113,9 @@ export class InteractionsService extends RecordService<Interaction> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const interactionId = parseInput(idSchema, id, 'interaction id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.ctx.write(async (w) => {
-      const record = await this.store.remove(w, interactionId, expectedVersion);
-      await w.tx.deleteMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId } });
+    await this.#ctx.write(async (w) => {
+      const record = await this.#store.remove(w, interactionId, expectedVersion);
+      await w.tx.deleteMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, where: { interactionId } });
       w.emit('interaction.deleted', { record });
     });
   }

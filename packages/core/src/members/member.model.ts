@@ -1,5 +1,6 @@
 import { ownedFields } from '../common/record.js';
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { MemberRole } from './member.schema.js';
 
 /** Storage of members: the host's users who own records. */
 export const memberModel = defineModel({
@@ -9,8 +10,8 @@ export const memberModel = defineModel({
     ...ownedFields,
     name: { type: 'string' },
     email: { type: 'string', nullable: true },
-    role: { type: 'string' },
-    teamIds: { type: 'json' },
+    role: typedField<MemberRole>('string'),
+    teamIds: typedField<string[]>('json'),
     active: { type: 'boolean' },
     externalId: { type: 'string', nullable: true },
   },

@@ -1,4 +1,5 @@
-import { defineModel } from '../storage/schema.js';
+import { defineModel, typedField } from '../storage/schema.js';
+import type { ForecastCategory, StageCategory } from './pipeline.schema.js';
 
 /** Storage of pipelines. */
 export const pipelineModel = defineModel({
@@ -21,8 +22,8 @@ export const stageModel = defineModel({
     name: { type: 'string' },
     position: { type: 'integer' },
     probability: { type: 'integer' },
-    category: { type: 'string' },
-    forecastCategory: { type: 'string' },
+    category: typedField<StageCategory>('string'),
+    forecastCategory: typedField<ForecastCategory>('string'),
     staleAfterDays: { type: 'integer', nullable: true },
   },
   indexes: [

@@ -27,7 +27,8 @@ export function stageKeyFromName(name: string): string {
   return key === '' ? 'stage' : key;
 }
 
-const defaultForecast: Record<StageCategory, ForecastCategory> = { open: 'pipeline', won: 'closed', lost: 'omitted' };
+/** The forecast category a stage of each category takes unless told otherwise. */
+export const defaultForecast: Record<StageCategory, ForecastCategory> = { open: 'pipeline', won: 'closed', lost: 'omitted' };
 
 /**
  * Fills in stage defaults. Open stages without a probability are spaced evenly

@@ -4,7 +4,7 @@ import { combine } from '../common/entity-store.js';
 import { currencySchema, idSchema, type Money, parseInput } from '../common/zod-helpers.js';
 import { dealModel } from '../deals/deal.model.js';
 import type { StageCategory } from '../pipelines/pipeline.schema.js';
-import type { PipelinesService } from '../pipelines/pipelines.service.js';
+import { loadPipeline } from '../pipelines/pipeline-reader.js';
 import type { Where } from '../storage/where.js';
 
 /** One stage's line of a pipeline summary. */
@@ -56,13 +56,12 @@ const add = (a: number | bigint, b: number | bigint): number | bigint =>
 /** Counts and sums deals per stage in one SQL aggregate. */
 export async function pipelineSummary(
   ctx: TenantContext,
-  pipelines: PipelinesService,
   pipelineId: string,
   options?: PipelineSummaryOptions,
 ): Promise<PipelineSummary> {
   const id = parseInput(idSchema, pipelineId, 'pipeline id');
   const opts = parseInput(pipelineSummaryOptionsSchema, options, 'report options');
-  const pipeline = await pipelines.load(id);
+  const pipeline = await loadPipeline(ctx, id);
   const currency = opts.currency ?? pipeline.currency;
   const where = combine({ pipelineId: id }, opts.where as Where | undefined);
   const rows = await ctx.storage.aggregate({

@@ -1,5 +1,4 @@
 import type { TenantContext } from '../common/context.js';
-import type { PipelinesService } from '../pipelines/pipelines.service.js';
 import { type PipelineSummary, type PipelineSummaryOptions, pipelineSummary } from './pipeline-summary.js';
 import { type WinRateOptions, type WinRateRow, winRate } from './win-rate.js';
 
@@ -9,12 +8,10 @@ import { type WinRateOptions, type WinRateRow, winRate } from './win-rate.js';
  */
 export class ReportsService {
   readonly #ctx: TenantContext;
-  readonly #pipelines: PipelinesService;
 
   /** @internal */
-  constructor(ctx: TenantContext, pipelines: PipelinesService) {
+  constructor(ctx: TenantContext) {
     this.#ctx = ctx;
-    this.#pipelines = pipelines;
   }
 
   /**
@@ -25,7 +22,7 @@ export class ReportsService {
    * for (const s of summary.stages) console.log(s.name, s.count, s.amount.minor, s.weightedAmount.minor);
    */
   async pipelineSummary(pipelineId: string, options?: PipelineSummaryOptions): Promise<PipelineSummary> {
-    return pipelineSummary(this.#ctx, this.#pipelines, pipelineId, options);
+    return pipelineSummary(this.#ctx, pipelineId, options);
   }
 
   /**

@@ -10,6 +10,9 @@ import type { Where } from './where.js';
  */
 export type Row = Record<string, unknown>;
 
+/** The fields `findMany` returns for a `select` of `K`: those and `id` (all of `R` without `select`). */
+export type Selected<R extends object, K extends keyof R> = Pick<R, K | ('id' extends keyof R ? 'id' : never)>;
+
 /** Sort direction. */
 export type SortDirection = 'asc' | 'desc';
 
@@ -21,24 +24,32 @@ export interface OrderTerm {
   direction?: SortDirection;
 }
 
-/** Identifies the model and the tenant of a call. Every call carries both. */
-export interface ModelScope {
+/** Identifies the model and the tenant of a call. Every call carries both. `R` is the model's row type. */
+export interface ModelScope<R extends object = Row> {
   /** The model definition (from core's schema or the caller's own). */
-  model: ModelDefinition;
+  model: ModelDefinition<R>;
   /** The tenant whose rows the call may see and change: never more. */
   tenantId: string;
 }
 
+/**
+ * A row to insert: every field of `R`, except that `tenantId` (the call's),
+ * `version` (1) and nullable fields (null) may be left out.
+ */
+export type NewRow<R extends object> = { [K in keyof R as null extends R[K] ? never : K extends 'tenantId' | 'version' ? never : K]: R[K] } & {
+  [K in keyof R as null extends R[K] ? K : K extends 'tenantId' | 'version' ? K : never]?: R[K];
+};
+
 /** Arguments of {@link Storage.create}. */
-export interface CreateArgs extends ModelScope {
+export interface CreateArgs<R extends object = Row> extends ModelScope<R> {
   /** The complete row, including `id`, `createdAt`, `updatedAt` and `version` (set by core). */
-  data: Row;
+  data: NewRow<R>;
 }
 
 /** Arguments of {@link Storage.createMany}. */
-export interface CreateManyArgs extends ModelScope {
+export interface CreateManyArgs<R extends object = Row> extends ModelScope<R> {
   /** Complete rows. All are written or, on any failure, none. */
-  rows: readonly Row[];
+  rows: readonly NewRow<R>[];
   /**
    * Whether to read the written rows back.
    * @default false
@@ -47,7 +58,7 @@ export interface CreateManyArgs extends ModelScope {
 }
 
 /** Arguments of {@link Storage.findOne}. */
-export interface FindOneArgs extends ModelScope {
+export interface FindOneArgs<R extends object = Row> extends ModelScope<R> {
   /** The record's id. */
   id: string;
   /**
@@ -62,7 +73,7 @@ export interface FindOneArgs extends ModelScope {
 }
 
 /** Arguments of {@link Storage.findMany}. */
-export interface FindManyArgs extends ModelScope {
+export interface FindManyArgs<R extends object = Row> extends ModelScope<R> {
   /** Filter; see {@link Where}. */
   where?: Where;
   /**
@@ -79,21 +90,21 @@ export interface FindManyArgs extends ModelScope {
   /** Maximum number of rows. */
   limit?: number;
   /** Only these fields (plus `id`); all when omitted. */
-  select?: readonly string[];
+  select?: readonly (keyof R & string)[];
 }
 
 /** Arguments of {@link Storage.count}. */
-export interface CountArgs extends ModelScope {
+export interface CountArgs<R extends object = Row> extends ModelScope<R> {
   /** Filter; see {@link Where}. */
   where?: Where;
 }
 
 /** Arguments of {@link Storage.update}. */
-export interface UpdateArgs extends ModelScope {
+export interface UpdateArgs<R extends object = Row> extends ModelScope<R> {
   /** The record's id. */
   id: string;
   /** Fields to change. `id`, `tenantId`, `createdAt` and `version` may not be set. */
-  data: Row;
+  data: Partial<R>;
   /**
    * For versioned models: the update happens only if the stored version equals
    * this, else {@link ConflictError}. The version is incremented either way.
@@ -102,15 +113,15 @@ export interface UpdateArgs extends ModelScope {
 }
 
 /** Arguments of {@link Storage.updateMany}. */
-export interface UpdateManyArgs extends ModelScope {
+export interface UpdateManyArgs<R extends object = Row> extends ModelScope<R> {
   /** Rows to change (required: an accidental update of a whole tenant needs `{}` spelled out). */
   where: Where;
   /** Fields to change; versioned rows get `version + 1`. */
-  data: Row;
+  data: Partial<R>;
 }
 
 /** Arguments of {@link Storage.delete}. */
-export interface DeleteArgs extends ModelScope {
+export interface DeleteArgs<R extends object = Row> extends ModelScope<R> {
   /** The record's id. */
   id: string;
   /** As in {@link UpdateArgs.expectedVersion}. */
@@ -118,7 +129,7 @@ export interface DeleteArgs extends ModelScope {
 }
 
 /** Arguments of {@link Storage.deleteMany}. */
-export interface DeleteManyArgs extends ModelScope {
+export interface DeleteManyArgs<R extends object = Row> extends ModelScope<R> {
   /** Rows to delete (required, as in {@link UpdateManyArgs.where}). */
   where: Where;
 }
@@ -148,7 +159,7 @@ export interface AggregateMetric {
 }
 
 /** Arguments of {@link Storage.aggregate}. */
-export interface AggregateArgs extends ModelScope {
+export interface AggregateArgs<R extends object = Row> extends ModelScope<R> {
   /** Rows taking part. */
   where?: Where;
   /** Grouping keys; none gives one row over all matching rows. */
@@ -166,9 +177,9 @@ export interface AggregateArgs extends ModelScope {
 }
 
 /** Arguments of {@link Storage.claimDue}. */
-export interface ClaimDueArgs {
+export interface ClaimDueArgs<R extends object = Row> {
   /** The model holding due rows (timers, outbox). */
-  model: ModelDefinition;
+  model: ModelDefinition<R>;
   /** Restricts to one tenant; omitted, workers claim across tenants. */
   tenantId?: string;
   /** The timestamp field holding when a row is due. */
@@ -196,44 +207,46 @@ export interface Storage {
    * Inserts one row.
    * @throws {DuplicateError} when a unique index would be broken.
    */
-  create(args: CreateArgs): Promise<Row>;
+  create<R extends object>(args: CreateArgs<R>): Promise<R>;
   /**
    * Inserts many rows in batches (multi-row INSERT or COPY), atomically: one bad
    * row and nothing is written. Returns the rows when `returnRows` is set, else
    * an empty array.
    * @throws {DuplicateError}
    */
-  createMany(args: CreateManyArgs): Promise<Row[]>;
+  createMany<R extends object>(args: CreateManyArgs<R>): Promise<R[]>;
   /** Reads one row by id, or `undefined`. */
-  findOne(args: FindOneArgs): Promise<Row | undefined>;
+  findOne<R extends object>(args: FindOneArgs<R>): Promise<R | undefined>;
   /** Reads rows by filter, ordering, keyset cursor and limit. */
-  findMany(args: FindManyArgs): Promise<Row[]>;
+  findMany<R extends object>(args: FindManyArgs<R> & { select?: undefined }): Promise<R[]>;
+  /** Reads only the `select`ed fields (and `id`) of the rows. */
+  findMany<R extends object, K extends keyof R & string>(args: FindManyArgs<R> & { select: readonly K[] }): Promise<Selected<R, K>[]>;
   /** Counts rows matching a filter. */
-  count(args: CountArgs): Promise<number>;
+  count<R extends object>(args: CountArgs<R>): Promise<number>;
   /**
    * Updates one row and returns it as stored.
    * @throws {NotFoundError} when no such row exists in the tenant.
    * @throws {ConflictError} when `expectedVersion` is stale.
    * @throws {DuplicateError}
    */
-  update(args: UpdateArgs): Promise<Row>;
+  update<R extends object>(args: UpdateArgs<R>): Promise<R>;
   /** Updates every matching row; returns how many. */
-  updateMany(args: UpdateManyArgs): Promise<number>;
+  updateMany<R extends object>(args: UpdateManyArgs<R>): Promise<number>;
   /**
    * Deletes one row.
    * @throws {NotFoundError}
    * @throws {ConflictError}
    */
-  delete(args: DeleteArgs): Promise<void>;
+  delete<R extends object>(args: DeleteArgs<R>): Promise<void>;
   /** Deletes every matching row; returns how many. */
-  deleteMany(args: DeleteManyArgs): Promise<number>;
-  /** Groups and aggregates in the database. */
-  aggregate(args: AggregateArgs): Promise<Row[]>;
+  deleteMany<R extends object>(args: DeleteManyArgs<R>): Promise<number>;
+  /** Groups and aggregates in the database; rows are keyed by group key and metric alias. */
+  aggregate<R extends object>(args: AggregateArgs<R>): Promise<Row[]>;
   /**
    * Atomically leases up to `limit` due rows and returns them. Two concurrent
    * callers never receive the same row while its lease runs.
    */
-  claimDue(args: ClaimDueArgs): Promise<Row[]>;
+  claimDue<R extends object>(args: ClaimDueArgs<R>): Promise<R[]>;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it
    * throws (the error is rethrown). Inside, use only the `tx` handle. A call on a

@@ -48,8 +48,12 @@ export interface DropIndexOperation {
   name: string;
 }
 
-/** The new value of one column in {@link UpdateRowsOperation}: a constant, or another field or JSON path of the row. */
-export type RowValue = { value: Scalar } | { from: string };
+/**
+ * The new value of one column in {@link UpdateRowsOperation}: a constant,
+ * another field or JSON path of the row, or (for a JSON field) the field
+ * itself without the key at a path.
+ */
+export type RowValue = { value: Scalar } | { from: string } | { without: string[] };
 
 /**
  * A data step: sets columns of every row matching `where`, across all
@@ -66,15 +70,32 @@ export interface UpdateRowsOperation {
 }
 
 /**
+ * A data step that copies rows: one row into `table` for every row of
+ * `from` matching `where`, across tenants, each field of the new row a
+ * constant or a field (or JSON path) of the source row. For example, a new
+ * table filled from an old one.
+ */
+export interface InsertRowsOperation {
+  kind: 'insertRows';
+  table: string;
+  /** The table rows are copied from. */
+  from: string;
+  /** Every field of the new rows; `{ from }` names a field of the source row. */
+  values: Record<string, Exclude<RowValue, { without: string[] }>>;
+  /** Source rows to copy. @default every row */
+  where?: Where;
+}
+
+/**
  * Operations of release 0.1.0, which named live models. Still accepted so that
  * migrations written then keep working; they are read once, when compiled.
  * @deprecated write {@link CreateTableOperation} and the other table-named operations.
  */
 export type LegacyMigrationOperation =
-  | { kind: 'createModel'; model: ModelDefinition }
-  | { kind: 'addField'; model: ModelDefinition; field: string }
-  | { kind: 'createIndex'; model: ModelDefinition; index: IndexDefinition }
-  | { kind: 'dropIndex'; model: ModelDefinition; name: string };
+  | { kind: 'createModel'; model: ModelDefinition<object> }
+  | { kind: 'addField'; model: ModelDefinition<object>; field: string }
+  | { kind: 'createIndex'; model: ModelDefinition<object>; index: IndexDefinition }
+  | { kind: 'dropIndex'; model: ModelDefinition<object>; name: string };
 
 /** One step of a migration. Adapters compile each kind to their own DDL. */
 export type MigrationOperation =
@@ -83,6 +104,7 @@ export type MigrationOperation =
   | CreateIndexOperation
   | DropIndexOperation
   | UpdateRowsOperation
+  | InsertRowsOperation
   | LegacyMigrationOperation;
 
 /** A migration operation in its current form (legacy forms resolved). */
@@ -116,7 +138,7 @@ const copy = <T>(value: T): T => structuredClone(value);
  * `createTable` operations out (or generate them once and commit the result):
  * a model edited later must not edit a released migration.
  */
-export function createModelsMigration(id: string, models: readonly ModelDefinition[]): Migration {
+export function createModelsMigration(id: string, models: readonly ModelDefinition<object>[]): Migration {
   return {
     id,
     operations: models.map((model) => ({ kind: 'createTable', table: model.table, fields: copy(model.fields), indexes: copy(model.indexes) })),
@@ -203,6 +225,12 @@ export class MigrationFold {
       case 'updateRows':
         if (!shape) throw ValidationError.single(`updateRows on ${op.table}, which these migrations do not create`);
         return;
+      case 'insertRows':
+        if (!shape || !this.#tables.has(op.from)) throw ValidationError.single(`insertRows from ${op.from} into ${op.table}: these migrations do not create both`);
+        for (const field of Object.keys(shape.fields)) {
+          if (!Object.hasOwn(op.values, field) && !shape.fields[field]!.nullable) throw ValidationError.single(`insertRows into ${op.table} gives no value for ${field}`);
+        }
+        return;
     }
   }
 }
@@ -225,7 +253,7 @@ function describeIndex(index: IndexDefinition): string {
  * @example
  * expect(verifyMigrations(Object.values(coreModels), coreMigrations)).toEqual([]);
  */
-export function verifyMigrations(models: readonly ModelDefinition[], migrations: readonly Migration[]): string[] {
+export function verifyMigrations(models: readonly ModelDefinition<object>[], migrations: readonly Migration[]): string[] {
   const fold = MigrationFold.of(migrations);
   const problems: string[] = [];
   for (const model of models) {

@@ -45,6 +45,47 @@ export interface FieldDefinition {
   column?: string;
 }
 
+/**
+ * A field definition that also carries the TypeScript type of its values
+ * (a JSON shape, a union of string literals), made by {@link typedField}.
+ * The type exists only for the compiler.
+ */
+export interface TypedField<T> extends FieldDefinition {
+  /** Never set: carries `T` for {@link RowOf}. */
+  readonly valueType?: T;
+}
+
+/**
+ * A field whose values have a narrower TypeScript type than its column type
+ * gives: `typedField<Consent>('json')`, `typedField<LifecycleStage>('string')`,
+ * `typedField<string[] | null>('json', { nullable: true })` (include `null` in
+ * the type of a nullable field).
+ */
+export function typedField<T>(type: FieldType, options: { nullable?: boolean; column?: string } = {}): TypedField<T> {
+  return { type, ...options };
+}
+
+/** The TypeScript type of the values of a column type. */
+export type ValueOfType<T extends FieldType> = T extends 'string' | 'text' | 'timestamp' | 'date'
+  ? string
+  : T extends 'integer' | 'number'
+    ? number
+    : T extends 'bigint'
+      ? number | bigint
+      : T extends 'boolean'
+        ? boolean
+        : unknown;
+
+/** The TypeScript type of one field's values, `null` included when it is nullable. */
+export type ValueOf<D extends FieldDefinition> = D extends { type: FieldType; readonly valueType?: infer V }
+  ? unknown extends V
+    ? D extends { nullable: true } ? ValueOfType<D['type']> | null : ValueOfType<D['type']>
+    : V
+  : never;
+
+/** A row of a model with these fields: field names to their TypeScript types. */
+export type RowOf<F extends Record<string, FieldDefinition>> = { -readonly [K in keyof F]: ValueOf<F[K]> };
+
 /** A secondary index. The adapter puts `tenantId` first (unless `acrossTenants`): queries are tenant-local. */
 export interface IndexDefinition {
   /** Name, unique within the model; adapters prefix it with the table name. */
@@ -72,9 +113,10 @@ export interface IndexDefinition {
 /**
  * A model: one table whose primary key is `(tenantId, id)`. The common fields
  * `tenantId`, `id`, `createdAt`, `updatedAt` and (for versioned models) `version`
- * are part of `fields`; {@link defineModel} adds them.
+ * are part of `fields`; {@link defineModel} adds them. `R` is the row type the
+ * storage contract reads and writes for it, which {@link defineModel} infers.
  */
-export interface ModelDefinition {
+export interface ModelDefinition<R extends object = Record<string, unknown>> {
   /** Name used in the storage contract and in errors, e.g. `contact`. */
   name: string;
   /** SQL table name, e.g. `crm_contact`. */
@@ -88,7 +130,12 @@ export interface ModelDefinition {
    * `expectedVersion` guards.
    */
   versioned: boolean;
+  /** Never set: carries the row type `R` for the storage contract's signatures. */
+  readonly rowType?: R;
 }
+
+/** The row type of a model. */
+export type RowOfModel<M> = M extends ModelDefinition<infer R> ? R : never;
 
 /** The fields every model carries. */
 export const commonFields = {
@@ -98,27 +145,38 @@ export const commonFields = {
   updatedAt: { type: 'timestamp' },
 } as const satisfies Record<string, FieldDefinition>;
 
+const versionField = { version: { type: 'integer' } } as const satisfies Record<string, FieldDefinition>;
+
 /** Options of {@link defineModel}. */
-export interface DefineModelOptions {
+export interface DefineModelOptions<F extends Record<string, FieldDefinition> = Record<string, FieldDefinition>, V extends boolean = boolean> {
   /** See {@link ModelDefinition.name}. */
   name: string;
   /** See {@link ModelDefinition.table}. */
   table: string;
   /** The model's own fields; the common ones are added. */
-  fields: Record<string, FieldDefinition>;
+  fields: F;
   /** @default [] */
   indexes?: IndexDefinition[];
   /** @default true */
-  versioned?: boolean;
+  versioned?: V;
 }
 
+/** The row type {@link defineModel} infers: the common fields, `version` unless unversioned, and the model's own. */
+export type ModelRow<F extends Record<string, FieldDefinition>, V extends boolean> = RowOf<typeof commonFields> &
+  (false extends V ? (true extends V ? { version?: number } : unknown) : RowOf<typeof versionField>) &
+  RowOf<F>;
+
 /**
- * Builds a {@link ModelDefinition}, adding the common fields.
+ * Builds a {@link ModelDefinition}, adding the common fields, and infers its
+ * row type from the field definitions (see {@link typedField} for JSON shapes
+ * and string unions), so that services read rows without casts.
  *
  * @example
  * const note = defineModel({ name: 'note', table: 'crm_note', fields: { body: { type: 'text' } } });
  */
-export function defineModel(options: DefineModelOptions): ModelDefinition {
+export function defineModel<const F extends Record<string, FieldDefinition>, const V extends boolean = true>(
+  options: DefineModelOptions<F, V>,
+): ModelDefinition<Flatten<ModelRow<F, V>>> {
   const versioned = options.versioned ?? true;
   const fields: Record<string, FieldDefinition> = { ...commonFields };
   if (versioned) fields.version = { type: 'integer' };
@@ -131,6 +189,9 @@ export function defineModel(options: DefineModelOptions): ModelDefinition {
     versioned,
   };
 }
+
+/** Merges an intersection into one object type, for readable hovers and assignability. */
+export type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /** The SQL column of a field: its explicit `column` or its name in snake_case. */
 export function columnName(field: string, definition?: FieldDefinition): string {

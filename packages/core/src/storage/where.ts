@@ -75,7 +75,7 @@ const pathSegment = /^[A-Za-z0-9_-]{1,64}$/;
  *
  * @throws {ValidationError} for an unknown field or a malformed path.
  */
-export function resolveFieldRef(model: ModelDefinition, key: string): FieldRef {
+export function resolveFieldRef(model: ModelDefinition<object>, key: string): FieldRef {
   const [field, ...path] = key.split('.');
   const definition = field === undefined ? undefined : model.fields[field];
   if (field === undefined || definition === undefined || !Object.hasOwn(model.fields, field)) {
@@ -106,7 +106,7 @@ export function isFieldFilter(value: unknown): value is FieldFilter {
  *
  * @throws {ValidationError}
  */
-export function validateWhere(model: ModelDefinition, where: Where | undefined, depth = 0): void {
+export function validateWhere(model: ModelDefinition<object>, where: Where | undefined, depth = 0): void {
   if (where === undefined) return;
   if (typeof where !== 'object' || where === null || Array.isArray(where)) {
     throw ValidationError.single('A where clause must be an object');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EntitiesWhere } from '../entities/registry.js';
 import { ownedInputShape, type OwnedRecord } from '../common/record.js';
 import { idSchema, timestampSchema } from '../common/zod-helpers.js';
 
@@ -12,19 +13,25 @@ export const taskStatuses = ['open', 'in_progress', 'done', 'cancelled'] as cons
 /** One of {@link taskStatuses}. */
 export type TaskStatus = (typeof taskStatuses)[number];
 
-/** Records a task can be linked to. */
-export const taskLinkTypes = ['contact', 'company', 'deal', 'interaction', 'case'] as const;
-/** One of {@link taskLinkTypes}. */
-export type TaskLinkType = (typeof taskLinkTypes)[number];
+/** The entities a task can be about: those the registry marks `taskLinkable` (see `taskLinkTypes`). */
+export type TaskLinkType = EntitiesWhere<'taskLinkable'>;
 
-/** A link from a task to the record it is about. */
-export const taskLinkSchema = z.strictObject({ type: z.enum(taskLinkTypes), id: idSchema });
+/**
+ * A link from a task to the record it is about. The type is checked against
+ * the entity registry when the task is written (the registry imports this
+ * module's entity, so the list cannot be read here at load time).
+ */
+export const taskLinkSchema = z.strictObject({
+  type: z.custom<TaskLinkType>((value) => typeof value === 'string' && /^[a-zA-Z]{1,64}$/.test(value), 'Expected an entity name'),
+  id: idSchema,
+});
 
 /** Input of `tasks.create`. */
 export const taskInputSchema = z
   .strictObject({
     title: z.string().trim().min(1).max(500),
-    description: z.string().max(100_000).nullable().optional(),
+    /** Long text, up to the host's `limits.textLength`. */
+    description: z.string().max(10_000_000).nullable().optional(),
     dueAt: timestampSchema.nullable().optional(),
     remindAt: timestampSchema.nullable().optional(),
     /** @default 'normal' */
@@ -41,14 +48,16 @@ export type TaskInput = z.input<typeof taskInputSchema>;
 /** Input of `tasks.update`. */
 export const taskPatchSchema = z.strictObject({
   title: z.string().trim().min(1).max(500).optional(),
-  description: z.string().max(100_000).nullable().optional(),
+  description: z.string().max(10_000_000).nullable().optional(),
   dueAt: timestampSchema.nullable().optional(),
   remindAt: timestampSchema.nullable().optional(),
   priority: z.enum(taskPriorities).optional(),
   status: z.enum(['open', 'in_progress', 'cancelled']).optional(),
   assigneeId: idSchema.nullable().optional(),
   ...ownedInputShape,
-});
+})
+  // The stored dueAt / remindAt are checked too, when the task is written.
+  .refine((t) => !t.remindAt || !t.dueAt || t.remindAt <= t.dueAt, { message: 'remindAt must not be after dueAt', path: ['remindAt'] });
 /** Input of `tasks.update`. */
 export type TaskPatch = z.input<typeof taskPatchSchema>;
 
@@ -61,7 +70,10 @@ export interface Task extends OwnedRecord {
   priority: TaskPriority;
   status: TaskStatus;
   assigneeId: string | null;
-  linkedType: TaskLinkType | null;
+  /** The entity the task is about (one of `taskLinkTypes`), with `linkedId`. */
+  linkedType: string | null;
   linkedId: string | null;
   completedAt: string | null;
+  /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
+  idempotencyKey: string | null;
 }

@@ -82,8 +82,9 @@ export async function writePlan(
       id: newId(), createdAt: at, updatedAt: at, instanceId, sendId: timer.sendId, event: timer.event,
       dueAt: dueAt(now, timer.delayMs, timer.delayName, settings).toISOString(), leasedUntil: null,
     }));
-    timers = dedupeBySendId(rows);
-    await tx.createMany({ model: timerModel, tenantId, rows: timers });
+    const unique = dedupeBySendId(rows);
+    await tx.createMany({ model: timerModel, tenantId, rows: unique });
+    timers = unique;
   }
   let jobs: Row[] = [];
   if (plan.effects.length > 0) {
@@ -120,6 +121,6 @@ function dueAt(now: Date, delayMs: number, delayName: string | undefined, settin
 }
 
 /** A transition may schedule the same send id twice (exit and re-entry): the last one wins. */
-function dedupeBySendId(rows: Row[]): Row[] {
+function dedupeBySendId<T extends { sendId: string }>(rows: T[]): T[] {
   return [...new Map(rows.map((row) => [row.sendId, row])).values()];
 }

@@ -1,0 +1,3 @@
+create table "crm_task_reminder" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "due_at" timestamptz not null, "leased_until" timestamptz, primary key ("tenant_id", "id"));
+create index "crm_task_reminder_due" on "crm_task_reminder" ("due_at");
+insert into "crm_task_reminder" ("tenant_id", "id", "created_at", "updated_at", "due_at") select "crm_task"."tenant_id", "crm_task"."id", "crm_task"."updated_at", "crm_task"."updated_at", "crm_task"."remind_at" from "crm_task" where ("crm_task"."remind_at" is not null and "crm_task"."status" in ('open', 'in_progress'));

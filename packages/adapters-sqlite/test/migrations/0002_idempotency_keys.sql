@@ -1,0 +1,14 @@
+alter table "crm_contact" add column "idempotency_key" text;
+alter table "crm_company" add column "idempotency_key" text;
+alter table "crm_deal" add column "idempotency_key" text;
+alter table "crm_interaction" add column "idempotency_key" text;
+alter table "crm_task" add column "idempotency_key" text;
+update "crm_interaction" set "idempotency_key" = (case when json_type("crm_interaction"."custom", '$."idempotencyKey"') = 'text' then json_extract("crm_interaction"."custom", '$."idempotencyKey"') end) where json_extract("crm_interaction"."custom", '$."idempotencyKey"') is not null;
+update "crm_interaction" set "custom" = json_remove("crm_interaction"."custom", '$."idempotencyKey"') where "crm_interaction"."idempotency_key" is not null;
+update "crm_task" set "idempotency_key" = (case when json_type("crm_task"."custom", '$."idempotencyKey"') = 'text' then json_extract("crm_task"."custom", '$."idempotencyKey"') end) where json_extract("crm_task"."custom", '$."idempotencyKey"') is not null;
+update "crm_task" set "custom" = json_remove("crm_task"."custom", '$."idempotencyKey"') where "crm_task"."idempotency_key" is not null;
+create unique index "crm_contact_idempotency" on "crm_contact" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create unique index "crm_company_idempotency" on "crm_company" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create unique index "crm_deal_idempotency" on "crm_deal" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create unique index "crm_interaction_idempotency" on "crm_interaction" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create unique index "crm_task_idempotency" on "crm_task" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;

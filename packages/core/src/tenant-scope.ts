@@ -1,0 +1,71 @@
+import { AuditService } from './audit/audit.service.js';
+import type { TenantContext } from './common/context.js';
+import { CompaniesService } from './companies/companies.service.js';
+import { ContactsService } from './contacts/contacts.service.js';
+import { DealsService } from './deals/deals.service.js';
+import { TenantEvents } from './events/tenant-events.js';
+import { InteractionsService } from './interactions/interactions.service.js';
+import { MembersService } from './members/members.service.js';
+import { TeamsService } from './members/teams.service.js';
+import { PipelinesService } from './pipelines/pipelines.service.js';
+import { ProductsService } from './products/products.service.js';
+import { ReportsService } from './reports/reports.service.js';
+import { TasksService } from './tasks/tasks.service.js';
+import { TimelineService } from './timeline/timeline.service.js';
+
+/**
+ * Everything crmkit offers for one tenant. Every call through it reads and
+ * writes that tenant's rows only. Made by `crm.tenant(id)`, or inside a
+ * transaction by `tx.tenant(id)` (then every call joins that transaction).
+ */
+export class TenantScope {
+  /** The tenant id. */
+  readonly tenantId: string;
+  /** The acting member, if any. */
+  readonly actorId: string | null;
+  /** Members: the host's users who own records. */
+  readonly members: MembersService;
+  /** Teams of members. */
+  readonly teams: TeamsService;
+  /** Companies (accounts). */
+  readonly companies: CompaniesService;
+  /** Contacts (people). */
+  readonly contacts: ContactsService;
+  /** The product catalogue. */
+  readonly products: ProductsService;
+  /** Pipelines and their stages. */
+  readonly pipelines: PipelinesService;
+  /** Deals in pipelines, with stage history. */
+  readonly deals: DealsService;
+  /** Calls, emails, meetings and notes. */
+  readonly interactions: InteractionsService;
+  /** Tasks and each member's inbox. */
+  readonly tasks: TasksService;
+  /** Timelines of contacts, companies and deals. */
+  readonly timeline: TimelineService;
+  /** The audit trail. */
+  readonly audit: AuditService;
+  /** Reports, aggregated in the database. */
+  readonly reports: ReportsService;
+  /** Subscriptions to this tenant's events, heard after commit. */
+  readonly events: TenantEvents;
+
+  /** @internal */
+  constructor(ctx: TenantContext) {
+    this.tenantId = ctx.tenantId;
+    this.actorId = ctx.actorId;
+    this.members = new MembersService(ctx);
+    this.teams = new TeamsService(ctx);
+    this.companies = new CompaniesService(ctx);
+    this.contacts = new ContactsService(ctx);
+    this.products = new ProductsService(ctx);
+    this.pipelines = new PipelinesService(ctx);
+    this.deals = new DealsService(ctx);
+    this.interactions = new InteractionsService(ctx);
+    this.tasks = new TasksService(ctx);
+    this.timeline = new TimelineService(ctx);
+    this.audit = new AuditService(ctx);
+    this.reports = new ReportsService(ctx);
+    this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
+  }
+}
