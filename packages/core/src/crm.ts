@@ -181,7 +181,7 @@ export class Crm {
    * one of them.
    * @returns how many reminders were emitted.
    */
-  deliverReminders(options: DeliverRemindersOptions = {}): Promise<number> {
+  async deliverReminders(options: DeliverRemindersOptions = {}): Promise<number> {
     const { limit } = parseInput(z.strictObject({ limit: z.number().int().min(1).max(10_000).optional() }), options, 'reminder options');
     return deliverReminders(this.#runtime, limit ?? 100);
   }

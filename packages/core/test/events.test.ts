@@ -44,6 +44,49 @@ describe('events', () => {
     expect(second).toHaveBeenCalledOnce();
   });
 
+  it('reports an async listener that rejects, without an unhandled rejection or a failed write', async () => {
+    const onListenerError = vi.fn();
+    const local = await testCrm({ onListenerError });
+    const t = local.crm.tenant('acme');
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      t.events.on('contact.created', async () => {
+        await Promise.resolve();
+        throw new Error('async boom');
+      });
+      local.crm.onAnyEvent(async () => Promise.reject(new Error('any boom')));
+      await expect(t.contacts.create({ firstName: 'Ada' })).resolves.toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(onListenerError).toHaveBeenCalledTimes(2);
+      expect(onListenerError.mock.calls.map(([error]) => (error as Error).message).sort()).toEqual(['any boom', 'async boom']);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+      await local.crm.close();
+    }
+  });
+
+  it('never rejects a committed write when onListenerError itself throws or rejects', async () => {
+    for (const onListenerError of [() => { throw new Error('reporter broke'); }, async () => { throw new Error('reporter rejected'); }]) {
+      const local = await testCrm({ onListenerError });
+      const t = local.crm.tenant('acme');
+      t.events.on('contact.created', () => {
+        throw new Error('listener broke');
+      });
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const contact = await t.contacts.create({ firstName: 'Ada' });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await t.contacts.get(contact.id)).toMatchObject({ firstName: 'Ada' });
+        expect(errors).toHaveBeenCalled();
+      } finally {
+        errors.mockRestore();
+        await local.crm.close();
+      }
+    }
+  });
+
   it('stops listening when unsubscribed', async () => {
     const t = env.crm.tenant('acme');
     const listener = vi.fn();

@@ -3,6 +3,7 @@ import { auditModel } from '../audit/audit.model.js';
 import type { AuditAction, AuditChange } from '../audit/audit.schema.js';
 import type { CrmEvent, CrmEventMap, CrmEventName } from '../events/event-map.js';
 import { eventModel } from '../events/event.model.js';
+import { jsonSafe } from '../events/json-safe.js';
 import { emitAll, type CrmEmitter } from '../events/tenant-events.js';
 import { NotFoundError, StateError } from '../errors.js';
 import { memberModel } from '../members/member.model.js';
@@ -55,7 +56,8 @@ export class UnitOfWork {
       this.#written = this.events.length;
       const rows = fresh.map((e) => ({
         tenantId: e.tenantId, id: e.id, createdAt: e.occurredAt, updatedAt: e.occurredAt,
-        type: e.type, actorId: e.actorId, occurredAt: e.occurredAt, data: e.data,
+        // The outbox is JSON: money beyond 2^53 minor units is stored as a decimal string.
+        type: e.type, actorId: e.actorId, occurredAt: e.occurredAt, data: jsonSafe(e.data),
       }));
       for (const [tenantId, group] of byTenant(rows)) await this.tx.createMany({ model: eventModel, tenantId, rows: group });
     }

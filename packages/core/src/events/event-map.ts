@@ -77,7 +77,10 @@ export interface CrmEvent<K extends CrmEventName = CrmEventName> {
   actorId: string | null;
   /** ISO UTC timestamp. */
   occurredAt: string;
-  /** The payload. */
+  /**
+   * The payload. Listeners in the process get it as written; read back from
+   * the outbox (triggers), amounts beyond 2^53 minor units are decimal strings.
+   */
   data: CrmEventMap[K];
 }
 
