@@ -68,13 +68,13 @@ export async function printReport(t: TenantScope, report: ImportReport, out: (li
 
   const names = await memberNames(t);
   const agentRows = (rows: WinRateRow[]) =>
-    rows.map((r, i) => [String(i + 1), names.get(r.ownerId ?? '') ?? '(no owner)', `${(r.winRate * 100).toFixed(1)}%`, String(r.won), String(r.closed), formatMoney(r.wonAmount)]);
+    rows.map((r, i) => [String(i + 1), names.get(r.ownerId ?? '') ?? '(no owner)', `${(r.winRate * 100).toFixed(1)}%`, String(r.won), String(r.closed), formatMoney(r.wonAmount!)]);
   const header = ['#', 'agent', 'win rate', 'won', 'closed', 'won revenue'];
-  const byRate = await t.reports.winRate({ by: 'owner', pipelineId: summary.pipelineId, orderBy: 'winRate', limit: 10 });
+  const byRate = await t.reports.winRate({ by: 'owner', pipelineId: summary.pipelineId, currency: summary.currency, orderBy: 'winRate', limit: 10 });
   write('== Top 10 agents by win rate');
   write(...table(header, agentRows(byRate)));
   write('');
-  const byRevenue = await t.reports.winRate({ by: 'owner', pipelineId: summary.pipelineId, orderBy: 'wonAmount', limit: 10 });
+  const byRevenue = await t.reports.winRate({ by: 'owner', pipelineId: summary.pipelineId, currency: summary.currency, orderBy: 'wonAmount', limit: 10 });
   write('== Top 10 agents by won revenue');
   write(...table(header, agentRows(byRevenue)));
   write('');

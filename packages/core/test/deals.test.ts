@@ -144,4 +144,38 @@ describe('deleting a linked contact', () => {
     expect(after.contactIds).toEqual([bob.id]);
     expect(after.version).toBe(deal.version + 1);
   });
+
+  it('returns the contacts of a deal with their roles, and changes a role', async () => {
+    const t = env.crm.tenant('acme');
+    const p = await t.pipelines.create({ name: 'Sales', stages: salesStages });
+    const [ada, bob] = [await t.contacts.create({ firstName: 'Ada' }), await t.contacts.create({ firstName: 'Bob' })];
+    const deal = await t.deals.create({ title: 'x', pipelineId: p.id, contactIds: [ada.id] });
+    await t.deals.addContact(deal.id, bob.id, { role: 'champion' });
+    expect((await t.deals.contacts(deal.id)).map((c) => [c.contactId, c.role])).toEqual([[ada.id, null], [bob.id, 'champion']]);
+    const heard: string[] = [];
+    t.events.on('deal.contactRoleChanged', (e) => void heard.push(`${e.data.previousRole}->${e.data.role}`));
+    await t.deals.addContact(deal.id, ada.id, { role: 'decision maker' });
+    await t.deals.addContact(deal.id, ada.id, { role: 'decision maker' });
+    expect(heard).toEqual(['null->decision maker']);
+    expect((await t.deals.contacts(deal.id)).find((c) => c.contactId === ada.id)?.role).toBe('decision maker');
+    await expect(t.deals.contacts('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('reclassifies the deals of a stage whose category changes, and resets its forecast category', async () => {
+    const t = env.crm.tenant('acme');
+    const p = await t.pipelines.create({ name: 'Sales', stages: salesStages });
+    const deals = [await t.deals.create({ title: 'a', pipelineId: p.id, stage: 'negotiation' }), await t.deals.create({ title: 'b', pipelineId: p.id, stage: 'negotiation' })];
+    const updated: string[] = [];
+    t.events.on('deal.updated', (e) => void updated.push(e.data.record.id));
+    const closed = await t.pipelines.updateStage(p.id, 'negotiation', { category: 'won' });
+    expect(closed.stages.find((s) => s.key === 'negotiation')).toMatchObject({ category: 'won', forecastCategory: 'closed' });
+    for (const d of deals) expect(await t.deals.get(d.id)).toMatchObject({ status: 'won', closedAt: '2026-03-02T09:00:00.000Z', version: 2 });
+    expect(updated.sort()).toEqual(deals.map((d) => d.id).sort());
+    expect((await t.reports.winRate()).map((r) => r.won)).toEqual([2]);
+    await t.pipelines.updateStage(p.id, 'negotiation', { category: 'open', forecastCategory: 'commit' });
+    for (const d of deals) expect(await t.deals.get(d.id)).toMatchObject({ status: 'open', closedAt: null });
+    const trail = await t.audit.forRecord('deal', deals[0]!.id);
+    expect(trail.items.map((e) => e.action)).toEqual(['create', 'update', 'update']);
+    await expect(t.pipelines.updateStage(p.id, 'won', { category: 'open' }, { expectedVersion: 1 })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
+  });
 });

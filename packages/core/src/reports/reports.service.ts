@@ -26,9 +26,9 @@ export class ReportsService {
   }
 
   /**
-   * Win rate (won / closed) by owner, close period or both.
+   * Win rate (won / closed) by owner, close period or both, with the won amounts per currency.
    * @example
-   * const best = await t.reports.winRate({ by: 'owner', orderBy: 'wonAmount', limit: 5 });
+   * const best = await t.reports.winRate({ by: 'owner', currency: 'USD', orderBy: 'wonAmount', limit: 5 });
    */
   async winRate(options?: WinRateOptions): Promise<WinRateRow[]> {
     return winRate(this.#ctx, options);

@@ -17,14 +17,18 @@ export const winRateOptionsSchema = z
     /** Deals closed before this instant. */
     to: timestampSchema.optional(),
     pipelineId: idSchema.optional(),
-    /** Currency of `wonAmount`; deals in other currencies still count towards the rate. @default 'USD' */
-    currency: currencySchema.optional().default('USD'),
-    /** Order of rows. @default 'winRate' (best first) */
+    /**
+     * A currency for `wonAmount` (every row then has it, zero when nothing was
+     * won in it) and for `orderBy: 'wonAmount'`. Every currency is in `wonAmounts` either way.
+     */
+    currency: currencySchema.optional(),
+    /** Order of rows; `wonAmount` needs `currency`. @default 'winRate' (best first) */
     orderBy: z.enum(['winRate', 'wonAmount', 'closed', 'key']).optional().default('winRate'),
     limit: z.number().int().min(1).max(10_000).optional(),
   })
+  .refine((o) => o.orderBy !== 'wonAmount' || o.currency !== undefined, { message: 'Ordering by wonAmount needs a currency', path: ['currency'] })
   .optional()
-  .default({ by: 'owner', period: 'month', currency: 'USD', orderBy: 'winRate' });
+  .default({ by: 'owner', period: 'month', orderBy: 'winRate' });
 /** Options of `reports.winRate`. */
 export type WinRateOptions = z.input<typeof winRateOptionsSchema>;
 
@@ -40,8 +44,10 @@ export interface WinRateRow {
   closed: number;
   /** won / closed, 0 to 1. */
   winRate: number;
-  /** Sum of won deals' amounts in the report currency. */
-  wonAmount: Money;
+  /** The won deals' amounts summed per currency, by currency code (never converted). */
+  wonAmounts: Money[];
+  /** The sum in the `currency` option's currency, when it is given. */
+  wonAmount?: Money;
 }
 
 /** Win rate of closed deals per owner and/or close period, aggregated in SQL. */
@@ -63,16 +69,30 @@ export async function winRate(ctx: TenantContext, options?: WinRateOptions): Pro
     metrics: {
       won: { fn: 'count', filter: { status: 'won' } },
       lost: { fn: 'count', filter: { status: 'lost' } },
-      wonAmount: { fn: 'sum', field: 'amountMinor', filter: { status: 'won', currency: opts.currency } },
     },
   });
+  // Amounts per currency: a second aggregate over won deals only, keyed like the first.
+  const amounts = await ctx.storage.aggregate({
+    model: dealModel,
+    tenantId: ctx.tenantId,
+    where: { ...where, status: 'won' },
+    groupBy: [...groupBy, 'currency'],
+    metrics: { amount: { fn: 'sum', field: 'amountMinor' } },
+    orderBy: [{ key: 'currency' }],
+  });
+  const keyOfRow = (row: Record<string, unknown>) => `${String(row.period ?? '')}|${String(row.ownerId ?? '')}`;
+  const wonBy = new Map<string, Money[]>();
+  for (const row of amounts) {
+    const list = wonBy.get(keyOfRow(row)) ?? [];
+    list.push({ minor: (row.amount as number | bigint | null) ?? 0, currency: row.currency as string });
+    wonBy.set(keyOfRow(row), list);
+  }
   const result = rows.map((row) => {
     const won = Number(row.won);
     const lost = Number(row.lost);
-    const out: WinRateRow = {
-      won, lost, closed: won + lost, winRate: won + lost === 0 ? 0 : won / (won + lost),
-      wonAmount: { minor: (row.wonAmount as number | bigint | null) ?? 0, currency: opts.currency },
-    };
+    const wonAmounts = wonBy.get(keyOfRow(row)) ?? [];
+    const out: WinRateRow = { won, lost, closed: won + lost, winRate: won + lost === 0 ? 0 : won / (won + lost), wonAmounts };
+    if (opts.currency) out.wonAmount = wonAmounts.find((m) => m.currency === opts.currency) ?? { minor: 0, currency: opts.currency };
     if (opts.by !== 'period') out.ownerId = (row.ownerId as string | null) ?? null;
     if (opts.by !== 'owner') out.period = row.period as string;
     return out;
@@ -81,7 +101,10 @@ export async function winRate(ctx: TenantContext, options?: WinRateOptions): Pro
   const keyOf = (r: WinRateRow) => `${r.period ?? ''}|${r.ownerId ?? ''}`;
   const sorters: Record<typeof opts.orderBy, (a: WinRateRow, b: WinRateRow) => number> = {
     winRate: (a, b) => b.winRate - a.winRate || b.closed - a.closed,
-    wonAmount: (a, b) => (BigInt(b.wonAmount.minor) > BigInt(a.wonAmount.minor) ? 1 : BigInt(b.wonAmount.minor) < BigInt(a.wonAmount.minor) ? -1 : 0),
+    wonAmount: (a, b) => {
+      const [x, y] = [BigInt(a.wonAmount!.minor), BigInt(b.wonAmount!.minor)];
+      return y > x ? 1 : y < x ? -1 : 0;
+    },
     closed: (a, b) => b.closed - a.closed,
     key: (a, b) => keyOf(a).localeCompare(keyOf(b)),
   };
