@@ -11,7 +11,7 @@ export const contactColumns = [
   'tenant_id', 'id', 'created_at', 'updated_at', 'version', 'owner_id', 'tags', 'custom',
   'first_name', 'last_name', 'email', 'emails', 'phone', 'phones', 'company_id', 'title',
   'lifecycle_stage', 'source', 'birth_date', 'occupation', 'family_status', 'city', 'country',
-  'preferred_channel', 'product_interests', 'consent', 'satisfaction', 'satisfaction_at', 'external_id',
+  'preferred_channel', 'product_interests', 'consent', 'satisfaction', 'satisfaction_at', 'external_id', 'idempotency_key',
 ] as const;
 
 /** JSON columns, parsed on read so that both sides return usable values. */
@@ -25,7 +25,7 @@ export function contactParams(r: Row): unknown[] {
     r.tenantId, r.id, r.createdAt, r.updatedAt, r.version, r.ownerId, j(r.tags), j(r.custom),
     r.firstName, r.lastName, r.email, j(r.emails), r.phone, j(r.phones), r.companyId, r.title,
     r.lifecycleStage, r.source, r.birthDate, r.occupation, r.familyStatus, r.city, r.country,
-    r.preferredChannel, j(r.productInterests), j(r.consent), r.satisfaction, r.satisfactionAt, r.externalId,
+    r.preferredChannel, j(r.productInterests), j(r.consent), r.satisfaction, r.satisfactionAt, r.externalId, r.idempotencyKey ?? null,
   ];
 }
 

@@ -37,7 +37,7 @@ describe('stage gates', () => {
     expect(refused.context).toMatchObject({ stage: 'qualification', refused: { stage: 'proposal', missing: ['amount', 'expectedCloseOn'] } });
     await env.engine.runDue();
     expect(await dealTasks()).toEqual([expect.objectContaining({
-      title: 'Fill in amount, expectedCloseOn to move the deal to proposal', assigneeId: env.ada.id, custom: { idempotencyKey: `${env.run.id}:2:0` },
+      title: 'Fill in amount, expectedCloseOn to move the deal to proposal', assigneeId: env.ada.id, custom: {}, idempotencyKey: `${env.run.id}:2:0`,
     })]);
     expect((await env.t.deals.get(env.deal.id)).stageId).toBe(env.stageId('qualification'));
   });
@@ -85,7 +85,7 @@ describe('discount approval', () => {
     expect(approved.context).toMatchObject({ discount: { requested: 20, approved: 20 } });
     await env.engine.runDue();
     const notes = (await env.t.interactions.list({ where: { dealId: env.deal.id } })).items;
-    expect(notes).toEqual([expect.objectContaining({ type: 'note', subject: 'Discount approved', custom: { idempotencyKey: `${env.run.id}:3:0` } })]);
+    expect(notes).toEqual([expect.objectContaining({ type: 'note', subject: 'Discount approved', custom: {}, idempotencyKey: `${env.run.id}:3:0` })]);
   });
 
   it('keeps the discount unapproved when the manager rejects it', async () => {
@@ -105,7 +105,7 @@ describe('winning', () => {
     expect(await pendingTimers(env.crm, env.run.id)).toEqual([]);
     await env.engine.runDue();
     const tasks = await dealTasks();
-    expect(tasks.map((task) => [task.title, task.assigneeId, task.dueAt, task.custom.idempotencyKey])).toEqual([
+    expect(tasks.map((task) => [task.title, task.assigneeId, task.dueAt, task.idempotencyKey])).toEqual([
       ['Kick-off call with the customer', env.ada.id, '2026-03-04T09:00:00.000Z', `${env.run.id}:2:0`],
       ['Send the welcome pack', env.ada.id, '2026-03-03T09:00:00.000Z', `${env.run.id}:2:1`],
     ]);

@@ -41,7 +41,7 @@ describe('follow-up', () => {
     await env.engine.runDue();
     expect(await contactTasks()).toEqual([expect.objectContaining({
       title: 'Follow up on the meeting: Demo', assigneeId: env.rep.id, linkedType: 'contact', dueAt: '2026-03-05T09:00:00.000Z',
-      custom: { idempotencyKey: `${env.run.id}:2:0` },
+      custom: {}, idempotencyKey: `${env.run.id}:2:0`,
     })]);
   });
 

@@ -45,7 +45,7 @@ describe('scoring', () => {
     expect(await env.t.contacts.get(contact.id)).toMatchObject({ lifecycleStage: 'sql', ownerId: env.ada.id });
     const tasks = (await env.t.tasks.list({ where: { linkedId: contact.id } })).items;
     // The stage update is effect 0 of the first transition, the assignment effect 1: its key is on the task.
-    expect(tasks).toEqual([expect.objectContaining({ title: 'Contact the new lead (SQL, score 70)', assigneeId: env.ada.id, custom: { idempotencyKey: `${run.id}:1:1` } })]);
+    expect(tasks).toEqual([expect.objectContaining({ title: 'Contact the new lead (SQL, score 70)', assigneeId: env.ada.id, custom: {}, idempotencyKey: `${run.id}:1:1` })]);
   });
 
   it('keeps a low-scoring lead in nurturing until an update makes it an MQL', async () => {
@@ -128,7 +128,7 @@ describe('escalation', () => {
     const escalations = (await env.t.tasks.inbox(env.max.id)).items;
     expect(escalations).toEqual([expect.objectContaining({
       title: 'Lead not contacted within 4 business hours', priority: 'high', linkedType: 'contact', linkedId: contact.id,
-      custom: { idempotencyKey: `${run.id}:2:0` },
+      custom: {}, idempotencyKey: `${run.id}:2:0`,
     })]);
     expect((await send(run.id, { type: 'touched' })).status).toBe('done');
   });

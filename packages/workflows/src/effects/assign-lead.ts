@@ -72,7 +72,7 @@ async function pick(tenant: TenantScope, members: Member[], params: AssignLeadPa
 export async function assignLead(ctx: EffectContext<AssignLeadParams>): Promise<void> {
   const { params, tenant } = ctx;
   const contactId = subjectId(ctx, 'contact', params.contactId);
-  const done = await tenant.tasks.list({ where: { 'custom.idempotencyKey': ctx.idempotencyKey }, limit: 1 });
+  const done = await tenant.tasks.list({ where: { idempotencyKey: ctx.idempotencyKey }, limit: 1 });
   let ownerId = done.items[0]?.assigneeId;
   if (!ownerId) {
     const members = await tenant.members.ofTeam(params.teamId);

@@ -1,4 +1,4 @@
-import type { DealPatch, InteractionInput } from '@crmkit/core';
+import { type DealPatch, entityNamed, type InteractionInput, ValidationError } from '@crmkit/core';
 import { assignLead } from './assign-lead.js';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectHandler } from './effect.js';
@@ -19,11 +19,8 @@ export const builtinEffects: Record<string, EffectHandler> = {
   },
   /** Logs an interaction (params: an interaction input), once per idempotency key. */
   async logInteraction(ctx) {
-    const input = ctx.params as InteractionInput;
-    // As for tasks: the key stored on the record keeps a retried job from logging twice.
-    const done = await ctx.tenant.interactions.list({ where: { 'custom.idempotencyKey': ctx.idempotencyKey }, limit: 1 });
-    if (done.items.length > 0) return;
-    await ctx.tenant.interactions.log({ ...input, custom: { ...input.custom, idempotencyKey: ctx.idempotencyKey } });
+    // As for tasks: the idempotency key keeps a retried job from logging twice.
+    await ctx.tenant.interactions.log(ctx.params as InteractionInput, { idempotencyKey: ctx.idempotencyKey });
   },
   /** Updates a deal (params: `{ dealId?, patch }`; the subject deal by default). */
   async updateDeal(ctx) {
@@ -40,10 +37,11 @@ export const builtinEffects: Record<string, EffectHandler> = {
     const { ownerId, recordType, recordId } = ctx.params as { ownerId: string; recordType?: string; recordId?: string };
     const type = recordType ?? ctx.subject?.type;
     const id = subjectId(ctx, type ?? 'record', recordId);
-    if (type === 'contact') await ctx.tenant.contacts.update(id, { ownerId });
-    else if (type === 'company') await ctx.tenant.companies.update(id, { ownerId });
-    else if (type === 'deal') await ctx.tenant.deals.update(id, { ownerId });
-    else throw new Error(`assignOwner: cannot assign an owner to a ${String(type)}`);
+    // Any entity the registry marks ownable: its service's update takes `ownerId`.
+    const entity = type === undefined ? undefined : entityNamed(type);
+    if (!entity?.ownable) throw ValidationError.single(`assignOwner: a ${String(type)} has no owner to assign`, ['recordType']);
+    const service = (ctx.tenant as unknown as Record<string, { update(id: string, patch: { ownerId: string }): Promise<unknown> }>)[entity.service]!;
+    await service.update(id, { ownerId });
   },
   /** Applies a patch to a contact (params: `UpdateContactParams`; the subject contact by default). */
   updateContact: updateContact as EffectHandler,
