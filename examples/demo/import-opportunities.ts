@@ -91,24 +91,22 @@ function plan(row: OpportunityRow, ctx: OpportunityContext): Plan {
 
 /**
  * Replays one opportunity's life through the public API: created in
- * Prospecting, moved to Engaging on its engage date, closed on its close date.
+ * Prospecting, moved to Engaging on its engage date, closed on its close
+ * date, all in one transaction, so that a row that fails half-way leaves
+ * nothing behind.
  */
 async function replay(t: TenantScope, planned: PlannedDeal): Promise<Deal> {
   const { input, stage, engagedAt, closedAt } = planned;
   // The CSV does not say when an opportunity was opened; its earliest known
   // date is the latest it can have been. Prospecting rows have no date at all.
   const enteredAt = engagedAt ?? closedAt;
-  let deal = await t.deals.create(enteredAt ? { ...input, enteredAt } : input);
-  try {
-    if (engagedAt) deal = await t.deals.moveToStage(deal.id, stageKeys.Engaging, { at: engagedAt });
-    if (stage === 'Won' && closedAt) deal = await t.deals.markWon(deal.id, { at: closedAt });
-    if (stage === 'Lost' && closedAt) deal = await t.deals.markLost(deal.id, { at: closedAt });
+  return t.transaction(async (tt) => {
+    let deal = await tt.deals.create(enteredAt ? { ...input, enteredAt } : input);
+    if (engagedAt) deal = await tt.deals.moveToStage(deal.id, stageKeys.Engaging, { at: engagedAt });
+    if (stage === 'Won' && closedAt) deal = await tt.deals.markWon(deal.id, { at: closedAt });
+    if (stage === 'Lost' && closedAt) deal = await tt.deals.markLost(deal.id, { at: closedAt });
     return deal;
-  } catch (error) {
-    // Leave no half-replayed deal behind: the row is rejected as a whole.
-    await t.deals.delete(deal.id);
-    throw error;
-  }
+  });
 }
 
 /**

@@ -1,9 +1,9 @@
 import { AuditService } from './audit/audit.service.js';
-import type { TenantContext } from './common/context.js';
+import { runUnit, TenantContext } from './common/context.js';
 import { CompaniesService } from './companies/companies.service.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DealsService } from './deals/deals.service.js';
-import { TenantEvents } from './events/tenant-events.js';
+import { emitAll, TenantEvents } from './events/tenant-events.js';
 import { InteractionsService } from './interactions/interactions.service.js';
 import { MembersService } from './members/members.service.js';
 import { TeamsService } from './members/teams.service.js';
@@ -49,9 +49,11 @@ export class TenantScope {
   readonly reports: ReportsService;
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
+  readonly #ctx: TenantContext;
 
   /** @internal */
   constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
     this.tenantId = ctx.tenantId;
     this.actorId = ctx.actorId;
     this.members = new MembersService(ctx);
@@ -67,5 +69,23 @@ export class TenantScope {
     this.audit = new AuditService(ctx);
     this.reports = new ReportsService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
+  }
+
+  /**
+   * Runs several calls of this tenant (same actor) in one transaction, like
+   * `crm.transaction` for one tenant: all commit when `fn` resolves, none when
+   * it throws. Inside a transaction already, `fn` joins it.
+   * @example
+   * await t.transaction(async (tt) => {
+   *   const deal = await tt.deals.create({ title: 'Renewal', pipelineId });
+   *   await tt.deals.moveToStage(deal.id, 'negotiation');
+   * });
+   */
+  async transaction<T>(fn: (scope: TenantScope) => Promise<T>): Promise<T> {
+    const ctx = this.#ctx;
+    if (ctx.unit) return fn(this);
+    const { value, unit } = await runUnit(ctx.runtime, (u) => fn(new TenantScope(new TenantContext(ctx.runtime, ctx.tenantId, ctx.actorId, u))));
+    emitAll(ctx.runtime, unit.events);
+    return value;
   }
 }

@@ -77,6 +77,20 @@ describe('host transactions', () => {
     expect(count('crm_contact')).toBe(1);
   });
 
+  it('run several calls of one tenant in one transaction through its scope', async () => {
+    const asked = env.crm.tenant('acme');
+    await asked.transaction(async (t) => {
+      const ada = await t.contacts.create({ firstName: 'Ada' });
+      await t.contacts.update(ada.id, { title: 'CTO' });
+      expect(await t.transaction(async (inner) => (await inner.contacts.get(ada.id)).title)).toBe('CTO');
+    });
+    await expect(asked.transaction(async (t) => {
+      await t.contacts.create({ firstName: 'Bob' });
+      throw new Error('no');
+    })).rejects.toThrow('no');
+    expect((await asked.contacts.list()).items.map((c) => c.firstName)).toEqual(['Ada']);
+  });
+
   it('refuse a storage that does not run on Kysely in kyselyOf', () => {
     expect(() => kyselyOf({} as never)).toThrow(TypeError);
   });
