@@ -44,6 +44,7 @@ export {
   validateWhere,
   type Scalar,
   type FieldFilter,
+  type SubQuery,
   type Where,
   type FieldRef,
 } from './storage/where.js';
@@ -73,7 +74,16 @@ export {
 } from './storage/adapter.js';
 export type { StorageCapabilities } from './storage/capabilities.js';
 export { encodeCursor, decodeCursor } from './storage/cursor.js';
-export { toTimestamp } from './storage/values.js';
+export {
+  toTimestamp,
+  storableProblem,
+  comparableProblem,
+  assertStorable,
+  valueError,
+  type ValueProblem,
+  type OperandTarget,
+} from './storage/values.js';
+export { storageLimits } from './storage/limits.js';
 
 export { createCrm, Crm, TenantScope, type CrmOptions, type TenantOptions } from './crm.js';
 export { coreModels } from './schema.js';
