@@ -19,6 +19,7 @@ import { ProductsService } from './products/products.service.js';
 import { ReportsService } from './reports/reports.service.js';
 import { coreMigrations } from './migrations/index.js';
 import type { StorageAdapter } from './storage/adapter.js';
+import { createCursorCodec } from './storage/cursor.js';
 import type { Migration } from './storage/migration.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
@@ -44,6 +45,14 @@ export interface CrmOptions {
    * @default logs to `console.error`
    */
   onListenerError?: (error: unknown, event: CrmEvent) => void;
+  /**
+   * The key that signs page cursors (`nextCursor`), at least 16 bytes. A list
+   * accepts only cursors it handed out itself, so processes that serve one list
+   * between them (several servers behind a load balancer), or cursors that must
+   * outlive a restart, need the same secret.
+   * @default a random key per process
+   */
+  cursorSecret?: string | Uint8Array;
 }
 
 /** Options of {@link Crm.tenant}. */
@@ -166,6 +175,7 @@ export class Crm {
 
 /**
  * Creates a crmkit instance on a storage adapter.
+ * @throws {ValidationError} for a `cursorSecret` shorter than 16 bytes.
  * @example
  * const crm = await createCrm({ adapter: sqliteAdapter({ filename: 'crm.db' }) });
  * await crm.migrate();
@@ -181,6 +191,7 @@ export async function createCrm(options: CrmOptions): Promise<Crm> {
     defaultCountry: options.defaultCountry,
     onListenerError:
       options.onListenerError ?? ((error, event) => console.error(`crmkit: a listener of ${event.type} threw`, error)),
+    cursors: createCursorCodec(options.cursorSecret),
   };
   return new Crm(runtime, [...coreMigrations, ...(options.migrations ?? [])]);
 }

@@ -73,7 +73,7 @@ export {
   type StorageAdapter,
 } from './storage/adapter.js';
 export type { StorageCapabilities } from './storage/capabilities.js';
-export { encodeCursor, decodeCursor } from './storage/cursor.js';
+export { createCursorCodec, type CursorCodec } from './storage/cursor.js';
 export {
   toTimestamp,
   storableProblem,

@@ -5,6 +5,7 @@ import type { CrmEvent, CrmEventMap, CrmEventName } from '../events/event-map.js
 import { eventModel } from '../events/event.model.js';
 import type { CrmEmitter } from '../events/tenant-events.js';
 import type { Row, Storage, StorageAdapter } from '../storage/adapter.js';
+import type { CursorCodec } from '../storage/cursor.js';
 import type { Clock } from './clock.js';
 import type { CustomFieldSchemas } from './custom-fields.js';
 import { newId } from './ids.js';
@@ -17,6 +18,8 @@ export interface CrmRuntime {
   customFields: CustomFieldSchemas;
   defaultCountry: CountryCode | undefined;
   onListenerError: (error: unknown, event: CrmEvent) => void;
+  /** Signs and verifies the cursors of every list. */
+  cursors: CursorCodec;
 }
 
 /**
