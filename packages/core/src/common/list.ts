@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { OrderTerm, Row } from '../storage/adapter.js';
 import type { CursorCodec } from '../storage/cursor.js';
-import type { Where } from '../storage/where.js';
+import { storageLimits } from '../storage/limits.js';
+import { type FieldFilter, type Where, isFieldFilter } from '../storage/where.js';
 import type { TenantContext } from './context.js';
 
 /** Ordering as callers write it: `{ createdAt: 'desc' }` or a list of such objects for several keys. */
@@ -10,7 +11,10 @@ export type OrderByInput = Record<string, 'asc' | 'desc'> | Record<string, 'asc'
 
 /** Options of every `list` method. */
 export interface ListOptions {
-  /** Filter over the entity's stored fields and JSON paths (`custom.tier`); see {@link Where}. */
+  /**
+   * Filter over the entity's stored fields and JSON paths (`custom.tier`); see {@link Where}.
+   * Sub-queries (`inQuery`) are refused here: they are for code that holds the models.
+   */
   where?: Where;
   /**
    * Ordering; `id` is always added last so pages are stable.
@@ -37,11 +41,35 @@ export interface Page<T> {
 const directionSchema = z.enum(['asc', 'desc']);
 const orderObjectSchema = z.record(z.string().max(100), directionSchema);
 
+/**
+ * Whether a where-tree holds an `inQuery` anywhere (to the depth `validateWhere`
+ * allows; deeper trees are refused there).
+ */
+function holdsSubQuery(where: unknown, depth = 0): boolean {
+  if (depth > storageLimits.maxWhereDepth + 1 || typeof where !== 'object' || where === null) return false;
+  for (const [key, value] of Object.entries(where)) {
+    if (key === 'and' || key === 'or') {
+      if (Array.isArray(value) && value.some((child) => holdsSubQuery(child, depth + 1))) return true;
+    } else if (key === 'not') {
+      if (holdsSubQuery(value, depth + 1)) return true;
+    } else if (isFieldFilter(value) && (value as FieldFilter).inQuery !== undefined) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Schema of {@link ListOptions}; field names are checked against the model by the adapter. */
 export const listOptionsSchema = z
   .strictObject({
     // The tree itself is validated against the model by the adapter (validateWhere).
-    where: z.custom<Where>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'where must be an object').optional(),
+    where: z
+      .custom<Where>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'where must be an object')
+      // A sub-query names its model, and a filter that comes from a request could name any
+      // table with made-up columns; it would also read another entity around its service.
+      // Services add their own sub-queries to the scope after parsing.
+      .refine((v) => !holdsSubQuery(v), 'inQuery is not available in list filters')
+      .optional(),
     orderBy: z.union([orderObjectSchema, z.array(orderObjectSchema).max(8)]).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     cursor: z.string().max(4096).optional(),

@@ -43,6 +43,11 @@ export interface FieldFilter {
    * `text` counting as one. Use it instead of reading ids and passing them back
    * as an `in` list: the database joins, however many rows match.
    *
+   * `model` is trusted like the query's own model: it must come from code
+   * (core's `coreModels`, your `defineModel`), never from parsed input, since it
+   * names a table and its columns. Services refuse `inQuery` in the filters
+   * callers pass to `list`.
+   *
    * @example
    * // stage changes of every deal linked to a contact
    * { dealId: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId } } } }
