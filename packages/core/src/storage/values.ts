@@ -43,11 +43,11 @@ const expected = (what: string, value: unknown): ValueProblem => problem(`must b
  * surrogate to U+FFFD and Postgres refuses it, Postgres refuses NUL (SQLite
  * keeps it), so both are refused everywhere.
  */
-function textProblem(text: string, path: readonly (string | number)[] = []): ValueProblem | undefined {
+function textProblem(text: string): ValueProblem | undefined {
   if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
-    return problem('contains a lone UTF-16 surrogate, which is not valid Unicode text', path);
+    return problem('contains a lone UTF-16 surrogate, which is not valid Unicode text');
   }
-  if (text.includes('\0')) return problem('contains a NUL character (U+0000), which PostgreSQL cannot store', path);
+  if (text.includes('\0')) return problem('contains a NUL character (U+0000), which PostgreSQL cannot store');
   return undefined;
 }
 
@@ -104,47 +104,51 @@ function integerProblem(value: unknown, min: bigint, max: bigint, what: string):
   return expected('an integer', value);
 }
 
-function jsonProblem(value: unknown, depth: number, path: (string | number)[]): ValueProblem | undefined {
+/** A problem found inside a JSON value, with the keys leading to it prepended on the way out. */
+function inside(found: ValueProblem, key: string | number): ValueProblem {
+  return { message: found.message, path: [key, ...found.path] };
+}
+
+// The path is built only on the way out of a failure: this runs on every JSON value written.
+function jsonProblem(value: unknown, depth: number, converted = false): ValueProblem | undefined {
   switch (typeof value) {
     case 'string':
-      return textProblem(value, path);
+      return textProblem(value);
     case 'number':
       // JSON.stringify would write null for NaN and Infinity: refused rather than silently changed.
-      return Number.isFinite(value) ? undefined : problem(`holds ${value}, which JSON cannot represent`, path);
+      return Number.isFinite(value) ? undefined : problem(`holds ${value}, which JSON cannot represent`);
     case 'boolean':
     case 'undefined':
       // undefined properties are left out, as JSON.stringify does.
       return undefined;
     case 'bigint':
-      return problem('holds a bigint, which JSON cannot represent; store it as a string', path);
+      return problem('holds a bigint, which JSON cannot represent; store it as a string');
     case 'function':
     case 'symbol':
-      return problem(`holds a ${typeof value}, which JSON cannot represent`, path);
+      return problem(`holds a ${typeof value}, which JSON cannot represent`);
   }
   if (value === null) return undefined;
   if (depth >= storageLimits.maxJsonDepth) {
-    return problem(`is nested more than ${storageLimits.maxJsonDepth} levels deep (or holds a cycle)`, path);
-  }
-  const object = value as Record<string, unknown> & { toJSON?: unknown };
-  if (typeof object.toJSON === 'function') {
-    if (value instanceof Date && Number.isNaN(value.getTime())) return problem('holds an invalid Date', path);
-    return jsonProblem((object.toJSON as () => unknown)(), depth, path);
+    return problem(`is nested more than ${storageLimits.maxJsonDepth} levels deep (or holds a cycle)`);
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      const found = jsonProblem(value[i], depth + 1, path);
-      path.pop();
-      if (found) return found;
+      const found = jsonProblem(value[i], depth + 1);
+      if (found !== undefined) return inside(found, i);
     }
     return undefined;
   }
-  for (const key in object) {
-    if (!Object.hasOwn(object, key)) continue;
-    path.push(key);
-    const found = textProblem(key, path) ?? jsonProblem(object[key], depth + 1, path);
-    path.pop();
-    if (found) return found;
+  const object = value as Record<string, unknown> & { toJSON?: unknown };
+  if (!converted && typeof object.toJSON === 'function') {
+    if (value instanceof Date && Number.isNaN(value.getTime())) return problem('holds an invalid Date');
+    // As JSON.stringify: the value toJSON returns is written as it is, without calling its own toJSON.
+    return jsonProblem((object.toJSON as () => unknown)(), depth, true);
+  }
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const found = textProblem(key) ?? jsonProblem(object[key], depth + 1);
+    if (found !== undefined) return inside(found, key);
   }
   return undefined;
 }
@@ -177,7 +181,7 @@ export function storableProblem(type: FieldType, value: unknown): ValueProblem |
     case 'date':
       return dateProblem(value);
     case 'json':
-      return jsonProblem(value, 0, []);
+      return jsonProblem(value, 0);
   }
 }
 
