@@ -68,6 +68,8 @@ export class WhereCompiler {
     const { info } = level;
     const parts: Frag[] = [];
     for (const key in where) {
+      // Own keys only, as validateWhere reads them: an inherited key was never validated.
+      if (!Object.hasOwn(where, key)) continue;
       const value = where[key];
       if (value === undefined) continue;
       if (key === 'and' || key === 'or') {
@@ -88,6 +90,7 @@ export class WhereCompiler {
         b.key += `${key}{`;
         const filter: FieldFilter = isFieldFilter(value) ? value : { eq: value as Scalar };
         for (const op in filter) {
+          if (!Object.hasOwn(filter, op)) continue;
           const operand = filter[op as keyof FieldFilter];
           if (operand === undefined) continue;
           b.key += `${op}:`;
