@@ -10,6 +10,7 @@ const types: Record<string, string> = {
   string: 'text', text: 'text', integer: 'bigint', bigint: 'bigint', number: 'double precision',
   boolean: 'boolean', timestamp: 'timestamptz', date: 'date', json: 'jsonb',
 };
+const listTypes: Record<string, string> = { ...types, integer: 'int8', bigint: 'int8', 'json:string': 'text', 'json:number': 'numeric', 'json:boolean': 'boolean' };
 const toNumber = (v: unknown) => Number(v);
 const toBigint = (v: unknown) => (Number.isSafeInteger(Number(v)) ? Number(v) : BigInt(v as string));
 const path = (p: readonly string[]) => sql.lit(`{${p.join(',')}}`);
@@ -32,6 +33,9 @@ const dialect: SqlDialect = {
     return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(to_jsonb(${value}::${cast})))`;
   },
   jsonRemove: (c, p) => sql`(${c} #- ${path(p)})`,
+  // A whole in-list as one array parameter (pg serialises a JS array), so any length fits one statement.
+  listParam: (values) => values.map(String),
+  inList: (e, list, type) => sql`${e} = any(${list}::${sql.raw(listTypes[type]!)}[])`,
   contains: (e, v) => sql`strpos(${e}, ${v}::text) > 0`,
   startsWith: (e, v) => sql`starts_with(${e}, ${v}::text)`,
   dateBucket: (e, type, unit) => sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone 'UTC'`}), 'YYYY-MM-DD')`,

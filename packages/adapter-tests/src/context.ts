@@ -7,6 +7,8 @@ import type { ConformanceOptions, ConformanceTarget } from './options.js';
 export const conformanceParts = [
   'crud',
   'where',
+  'subQueries',
+  'largeFilters',
   'jsonPaths',
   'orderingAndKeyset',
   'aggregate',
@@ -15,6 +17,7 @@ export const conformanceParts = [
   'tenantIsolation',
   'createMany',
   'values',
+  'rejectedValues',
   'claimDue',
   'migrations',
   'validation',

@@ -1,5 +1,5 @@
 import { isFieldFilter } from '@crmkit/core';
-import type { FieldFilter, OrderTerm, Row, Scalar, Where } from '@crmkit/core';
+import type { FieldFilter, ModelDefinition, OrderTerm, Row, Scalar, SubQuery, Where } from '@crmkit/core';
 
 /**
  * A small in-JS implementation of the documented where and ordering semantics.
@@ -46,7 +46,24 @@ function ordered(value: unknown, operand: Scalar, test: (c: number) => boolean):
   return !Number.isNaN(c) && test(c);
 }
 
-function matchesFilter(value: unknown, filter: FieldFilter): boolean {
+/**
+ * The rows a sub-query (`inQuery`) reads: every row of `model` in the tenant
+ * of the query. Property tests pass the rows they wrote.
+ */
+export type RowsOf = (model: ModelDefinition<object>) => readonly Row[];
+
+const noRows: RowsOf = () => [];
+
+/** `inQuery`: a non-null value equal to the non-null `field` of some row of the sub-query. */
+function inSubQuery(value: unknown, sub: SubQuery, rowsOf: RowsOf): boolean {
+  if (value === null) return false;
+  return rowsOf(sub.model).some((row) => {
+    const inner = valueAt(row, sub.field);
+    return inner !== null && compareValues(value, inner) === 0 && matchesWhere(row, sub.where, rowsOf);
+  });
+}
+
+function matchesFilter(value: unknown, filter: FieldFilter, rowsOf: RowsOf): boolean {
   for (const [op, operand] of Object.entries(filter) as [keyof FieldFilter, unknown][]) {
     if (operand === undefined) continue;
     const ok = (() => {
@@ -63,6 +80,7 @@ function matchesFilter(value: unknown, filter: FieldFilter): boolean {
         case 'startsWith': return typeof value === 'string' && value.startsWith(operand as string);
         case 'has': return Array.isArray(value) && value.some((element) => element === operand);
         case 'isNull': return (value === null) === operand;
+        case 'inQuery': return inSubQuery(value, operand as SubQuery, rowsOf);
         default: throw new Error(`unknown operator ${String(op)}`);
       }
     })();
@@ -71,20 +89,23 @@ function matchesFilter(value: unknown, filter: FieldFilter): boolean {
   return true;
 }
 
-/** Whether a row matches a where-tree: all keys hold, `and`/`or`/`not` combine, `not` is the complement. */
-export function matchesWhere(row: Row, where: Where | undefined): boolean {
+/**
+ * Whether a row matches a where-tree: all keys hold, `and`/`or`/`not` combine,
+ * `not` is the complement. `rowsOf` gives the rows sub-queries read (none by default).
+ */
+export function matchesWhere(row: Row, where: Where | undefined, rowsOf: RowsOf = noRows): boolean {
   if (where === undefined) return true;
   for (const [key, value] of Object.entries(where)) {
     if (value === undefined) continue;
     if (key === 'and') {
-      if (!(value as Where[]).every((child) => matchesWhere(row, child))) return false;
+      if (!(value as Where[]).every((child) => matchesWhere(row, child, rowsOf))) return false;
     } else if (key === 'or') {
-      if (!(value as Where[]).some((child) => matchesWhere(row, child))) return false;
+      if (!(value as Where[]).some((child) => matchesWhere(row, child, rowsOf))) return false;
     } else if (key === 'not') {
-      if (matchesWhere(row, value as Where)) return false;
+      if (matchesWhere(row, value as Where, rowsOf)) return false;
     } else {
       const filter = isFieldFilter(value) ? (value as FieldFilter) : { eq: value as Scalar };
-      if (!matchesFilter(valueAt(row, key), filter)) return false;
+      if (!matchesFilter(valueAt(row, key), filter, rowsOf)) return false;
     }
   }
   return true;

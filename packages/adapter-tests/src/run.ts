@@ -4,8 +4,11 @@ import { describeCreateMany } from './parts/create-many.js';
 import { describeCrud } from './parts/crud.js';
 import { describeExecuteSql } from './parts/execute-sql.js';
 import { describeJsonPaths } from './parts/json-paths.js';
+import { describeLargeFilters } from './parts/large-filters.js';
 import { describeMigrations } from './parts/migrations.js';
 import { describeOrderingAndKeyset } from './parts/ordering.js';
+import { describeRejectedValues } from './parts/rejected-values.js';
+import { describeSubQueries } from './parts/sub-queries.js';
 import { describeTenantIsolation } from './parts/tenant-isolation.js';
 import { describeTransactions } from './parts/transactions.js';
 import { describeValidation } from './parts/validation.js';
@@ -19,6 +22,8 @@ import type { ConformanceOptions } from './options.js';
 export const conformanceSuite: Readonly<Record<ConformancePart, (options: ConformanceOptions) => void>> = {
   crud: describeCrud,
   where: describeWhere,
+  subQueries: describeSubQueries,
+  largeFilters: describeLargeFilters,
   jsonPaths: describeJsonPaths,
   orderingAndKeyset: describeOrderingAndKeyset,
   aggregate: describeAggregate,
@@ -27,6 +32,7 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   tenantIsolation: describeTenantIsolation,
   createMany: describeCreateMany,
   values: describeValues,
+  rejectedValues: describeRejectedValues,
   claimDue: describeClaimDue,
   migrations: describeMigrations,
   validation: describeValidation,

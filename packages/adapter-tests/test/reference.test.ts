@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRows, cursorOf, expectedPage, matchesWhere } from '../src/reference.js';
+import { conformanceItem, conformanceJob } from '../src/models.js';
 
 const row = { id: 'a', name: 'x', quantity: null, tags: ['vip'], custom: { n: 10, deep: { city: 'Paris' }, s: 'str' } };
 
@@ -24,6 +25,29 @@ describe('the reference where semantics', () => {
     expect(matchesWhere(row, { 'custom.n': { gt: 9 } })).toBe(true);
     expect(matchesWhere(row, { tags: { has: 'vip' }, and: [], or: [{ name: 'y' }, { name: 'x' }] })).toBe(true);
     expect(matchesWhere(row, { or: [] })).toBe(false);
+  });
+});
+
+describe('the reference sub-query semantics', () => {
+  const items = [
+    { id: 'i1', name: 'a', note: 'a', quantity: 1 },
+    { id: 'i2', name: 'b', note: null, quantity: null },
+    { id: 'i3', name: 'c', note: 'b', quantity: 2 },
+  ];
+  const jobs = [{ id: 'j1', queue: 'c', attempts: 0 }, { id: 'j2', queue: 'z', attempts: 3 }];
+  const rowsOf = (model: unknown) => (model === conformanceJob ? jobs : items);
+
+  it('matches a value that some matching row of the sub-query holds, never NULL on either side', () => {
+    const byNote = { inQuery: { model: conformanceItem, field: 'note' } };
+    expect(items.filter((r) => matchesWhere(r, { name: byNote }, rowsOf)).map((r) => r.id)).toEqual(['i1', 'i2']);
+    const byQueue = { inQuery: { model: conformanceJob, field: 'queue', where: { attempts: 0 } } };
+    expect(items.filter((r) => matchesWhere(r, { name: byQueue }, rowsOf)).map((r) => r.id)).toEqual(['i3']);
+    expect(items.filter((r) => matchesWhere(r, { quantity: { inQuery: { model: conformanceItem, field: 'quantity' } } }, rowsOf)).map((r) => r.id)).toEqual(['i1', 'i3']);
+    expect(items.filter((r) => matchesWhere(r, { not: { quantity: { inQuery: { model: conformanceItem, field: 'quantity', where: { name: 'a' } } } } }, rowsOf)).map((r) => r.id)).toEqual(['i2', 'i3']);
+  });
+
+  it('reads no rows when none are given', () => {
+    expect(matchesWhere(items[0]!, { name: { inQuery: { model: conformanceItem, field: 'name' } } })).toBe(false);
   });
 });
 

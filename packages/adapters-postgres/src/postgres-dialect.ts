@@ -1,5 +1,5 @@
 import { type DateBucket, type FieldType, type StorageCapabilities, toTimestamp } from '@crmkit/core';
-import type { DriverErrorKind, JsonKind, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
+import type { DriverErrorKind, JsonKind, ListElementType, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
 import { sql } from 'kysely';
 import { classifyPostgresError } from './postgres-errors.js';
 
@@ -31,6 +31,28 @@ const decodeJson: ValueCodec = (v) => v;
 /** A `text[]` path literal; core validates segments to `[A-Za-z0-9_-]`, so no quoting is needed. */
 function jsonPath(path: readonly string[]): SqlFragment {
   return sql.lit(`{${path.join(',')}}`);
+}
+
+/** The Postgres element type of a bound list; JSON numbers compare as numeric, like jsonExtract reads them. */
+const listTypes: Record<ListElementType, string> = {
+  string: 'text', text: 'text', integer: 'int8', bigint: 'int8', number: 'float8', boolean: 'bool',
+  timestamp: 'timestamptz', date: 'date', json: 'jsonb', 'json:string': 'text', 'json:number': 'numeric', 'json:boolean': 'bool',
+};
+
+/**
+ * A list as the text of a Postgres array literal, `{"a","b"}`, bound as one
+ * parameter and cast by `inList`. Every element is quoted, so no value is ever
+ * read as NULL or as array syntax; both drivers send it as plain text.
+ */
+function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const text = typeof v === 'string' ? v : String(v);
+    if (i > 0) out += ',';
+    out += `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
 }
 
 const bucketUnits: Record<DateBucket, string> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year' };
@@ -139,6 +161,10 @@ export const postgresDialect: SqlDialect = {
     return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(${element}))`;
   },
   jsonRemove: (column, path) => sql`(${column} #- ${jsonPath(path)})`,
+  listParam: (values) => arrayLiteral(values),
+  // = any(array) is one plan for every length, and the planner turns it into an index scan
+  // over the array's elements, as it does for `in (...)`.
+  inList: (expr, list, type) => sql`${expr} = any(${list}::${sql.raw(listTypes[type])}[])`,
   contains: (expr, value) => sql`strpos(${expr}, ${value}::text) > 0`,
   startsWith: (expr, value) => sql`starts_with(${expr}, ${value}::text)`,
   dateBucket(expr, type, unit) {

@@ -3,9 +3,17 @@ import type { DriverErrorKind } from '@crmkit/kysely';
 /**
  * SQLSTATEs after which the same operation may succeed: serialisation failure,
  * deadlock, lock timeout, the server shutting down or restarting, too many
- * connections, and every connection exception (class 08).
+ * connections, and the connection exceptions of class 08 that mean the
+ * connection failed or could not be made. Not 08P01 (protocol_violation): it
+ * is what the server answers to a message it cannot accept, such as one with
+ * more than 65,535 parameters, and the same message fails every time. Not
+ * 08007 (transaction_resolution_unknown) either: the transaction may have
+ * committed, and retrying it could apply it twice.
  */
-const retryableStates = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300']);
+const retryableStates = new Set([
+  '40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300',
+  '08000', '08001', '08003', '08004', '08006',
+]);
 
 /** Socket-level failures, as Node reports them. */
 const retryableNodeCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
@@ -29,7 +37,7 @@ export function classifyPostgresError(error: unknown): DriverErrorKind {
   if (typeof error !== 'object' || error === null) return { kind: 'other' };
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (code === '23505') return { kind: 'unique', columns: uniqueColumns(error as { detail?: unknown }) };
-  if (typeof code === 'string' && (retryableStates.has(code) || code.startsWith('08') || retryableNodeCodes.has(code))) {
+  if (typeof code === 'string' && (retryableStates.has(code) || retryableNodeCodes.has(code))) {
     return { kind: 'retryable' };
   }
   if (code === undefined && typeof message === 'string' && lostConnection.test(message)) return { kind: 'retryable' };

@@ -136,6 +136,33 @@ for (const target of targets) {
   });
 }
 
+describe.skipIf(serverUrl === undefined)('postgres protocol limits (server)', () => {
+  it('prepares one statement for in lists of every length, bound as one array parameter', async () => {
+    const adapter = postgresAdapter({ connectionString: url(), schema: 'lists', poolSize: 1 });
+    await adapter.migrate(migrations);
+    await adapter.createMany({ model: note, tenantId: 't', rows: [noteRow('a', { amount: 2n ** 62n }), noteRow('b', { slug: 's' })] });
+    for (const length of [1, 2, 10, 1_000, 100_000]) {
+      const ids = Array.from({ length }, (_, i) => (i === 0 ? 'a' : `x"\\,{}${i}`));
+      expect(await adapter.count({ model: note, tenantId: 't', where: { id: { in: ids } } })).toBe(1);
+      expect(await adapter.count({ model: note, tenantId: 't', where: { amount: { in: Array.from({ length }, (_, i) => 2n ** 62n - BigInt(i)) } } })).toBe(1);
+    }
+    const prepared = await adapter.executeSql!`select statement from pg_prepared_statements where statement like ${'%= any(%'}`;
+    expect(prepared).toHaveLength(2);
+    await adapter.close();
+  });
+
+  it('calls a statement the server refuses as a protocol violation (08P01) not retryable: it fails the same way every time', async () => {
+    const adapter = postgresAdapter({ connectionString: url() });
+    // 70,000 parameters do not fit the protocol's 16-bit count, which the server answers with 08P01.
+    const values = Array.from({ length: 70_000 }, (_, i) => i);
+    const text = `select 1 where 1 in (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
+    const error = await adapter.pool!.query(text, values).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: '08P01' });
+    expect(classifyPostgresError(error)).toEqual({ kind: 'other' });
+    await adapter.close();
+  });
+});
+
 describe.skipIf(serverUrl === undefined)('postgres on a host pool', () => {
   it('leaves a pool passed by the host open on close', async () => {
     const pool = new pg.Pool({ connectionString: url(), max: 2 });
@@ -167,8 +194,14 @@ describe.skipIf(serverUrl === undefined)('postgres on a host pool', () => {
 
 describe('classifyPostgresError', () => {
   it('calls serialisation failures, deadlocks, admin shutdown and lost sockets retryable', () => {
-    for (const error of [{ code: '40001' }, { code: '40P01' }, { code: '57P01' }, { code: '08006' }, { code: 'ECONNRESET' }, new Error('Connection terminated unexpectedly')]) {
+    for (const error of [{ code: '40001' }, { code: '40P01' }, { code: '57P01' }, { code: '08006' }, { code: '08003' }, { code: 'ECONNRESET' }, new Error('Connection terminated unexpectedly')]) {
       expect(classifyPostgresError(error), JSON.stringify(error)).toEqual({ kind: 'retryable' });
+    }
+  });
+
+  it('never calls a deterministic failure retryable: protocol violations, unknown commit outcomes, bad input', () => {
+    for (const error of [{ code: '08P01' }, { code: '08007' }, { code: '22021' }, { code: '22P05' }, { code: '54001' }, { code: '22003' }]) {
+      expect(classifyPostgresError(error), JSON.stringify(error)).toEqual({ kind: 'other' });
     }
   });
 

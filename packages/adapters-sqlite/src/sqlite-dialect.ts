@@ -1,5 +1,5 @@
 import { type DateBucket, type FieldType, type StorageCapabilities, toTimestamp } from '@crmkit/core';
-import type { DriverErrorKind, JsonKind, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
+import type { DriverErrorKind, JsonKind, ListElementType, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
 import { sql } from 'kysely';
 
 const isoTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -20,6 +20,21 @@ const decodeBigint: ValueCodec = (v) => {
   const n = Number(v);
   return Number.isSafeInteger(n) || !/^-?\d+$/.test(v) ? n : BigInt(v);
 };
+
+/**
+ * A list as the JSON array `json_each` reads. Values are already encoded (text,
+ * 0/1, numbers); bigints are written as JSON integers, which SQLite reads as
+ * 64-bit integers, and JSON.stringify writes every finite double exactly.
+ */
+function jsonList(values: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
+  }
+  return `${out}]`;
+}
 
 /** SQLite JSON path with every key quoted; segments are validated by core to `[A-Za-z0-9_-]`. */
 function jsonPath(path: readonly string[]): SqlFragment {
@@ -131,6 +146,10 @@ export const sqliteDialect: SqlDialect = {
     return sql`exists (select 1 from ${source} where ${type} and value = ${value})`;
   },
   jsonRemove: (column, path) => sql`json_remove(${column}, ${jsonPath(path)})`,
+  listParam: (values: readonly unknown[], _type: ListElementType) => jsonList(values),
+  // json_each yields each element with its SQLite type (text, integer, real), so the comparison
+  // is the one `expr = ?` makes; SQLite materialises the list once and probes it, or seeks an index with it.
+  inList: (expr, list) => sql`${expr} in (select value from json_each(${list}))`,
   contains: (expr, value) => sql`instr(${expr}, ${value}) > 0`,
   // substr and length count characters, not bytes, so this is right for any unicode text.
   startsWith: (expr, value) => sql`substr(${expr}, 1, length(${value})) = ${value}`,

@@ -100,6 +100,26 @@ describe('driver', () => {
     await adapter.close();
   });
 
+  it('prepares one statement for in lists of every length, bound as one JSON parameter', async () => {
+    const adapter = sqliteAdapter();
+    await adapter.migrate(migrations);
+    await adapter.createMany({ model: note, tenantId: 't', rows: [row('a'), row('b', { slug: 's' })] });
+    const texts: string[] = [];
+    const prepare = adapter.database.prepare.bind(adapter.database);
+    adapter.database.prepare = ((sql: string) => {
+      texts.push(sql);
+      return prepare(sql);
+    }) as typeof adapter.database.prepare;
+    for (const length of [1, 2, 10, 1_000, 100_000]) {
+      const ids = Array.from({ length }, (_, i) => (i === 0 ? 'a' : `x${i}`));
+      expect(await adapter.count({ model: note, tenantId: 't', where: { id: { in: ids } } })).toBe(1);
+      expect(await adapter.count({ model: note, tenantId: 't', where: { slug: { in: [...ids, 's', null] } } })).toBe(2);
+    }
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain('in (select value from json_each(?))');
+    await adapter.close();
+  });
+
   it('keeps 64-bit integers exact and reads booleans and JSON back in their own types', async () => {
     const adapter = sqliteAdapter();
     await adapter.migrate(migrations);

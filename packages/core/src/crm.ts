@@ -10,6 +10,7 @@ import type { CrmEvent } from './events/event-map.js';
 import { type CrmEmitter, emitAll, safeListener } from './events/tenant-events.js';
 import { coreMigrations } from './migrations/index.js';
 import type { Storage, StorageAdapter } from './storage/adapter.js';
+import { createCursorCodec } from './storage/cursor.js';
 import type { Migration } from './storage/migration.js';
 import { deliverReminders } from './tasks/reminders.js';
 import { TenantScope } from './tenant-scope.js';
@@ -41,6 +42,14 @@ export interface CrmOptions {
    * @default logs to `console.error`
    */
   onListenerError?: (error: unknown, event: CrmEvent) => void;
+  /**
+   * The key that signs page cursors (`nextCursor`), at least 16 bytes. A list
+   * accepts only cursors it handed out itself, so processes that serve one list
+   * between them (several servers behind a load balancer), or cursors that must
+   * outlive a restart, need the same secret.
+   * @default a random key per process
+   */
+  cursorSecret?: string | Uint8Array;
 }
 
 /** Options of {@link Crm.tenant}. */
@@ -205,7 +214,7 @@ export class Crm {
 
 /**
  * Creates a crmkit instance on a storage adapter.
- * @throws {ValidationError} for limits out of range
+ * @throws {ValidationError} for limits out of range, or a `cursorSecret` shorter than 16 bytes
  * @example
  * const crm = await createCrm({ adapter: sqliteAdapter({ filename: 'crm.db' }) });
  * await crm.migrate();
@@ -223,6 +232,7 @@ export async function createCrm(options: CrmOptions): Promise<Crm> {
     limits,
     onListenerError:
       options.onListenerError ?? ((error, event) => console.error(`crmkit: a listener of ${event.type} threw`, error)),
+    cursors: createCursorCodec(options.cursorSecret),
   };
   return new Crm(runtime, [...coreMigrations, ...(options.migrations ?? [])]);
 }

@@ -53,6 +53,7 @@ export {
   validateWhere,
   type Scalar,
   type FieldFilter,
+  type SubQuery,
   type Where,
   type FieldRef,
 } from './storage/where.js';
@@ -83,8 +84,17 @@ export {
   type StorageAdapter,
 } from './storage/adapter.js';
 export type { StorageCapabilities } from './storage/capabilities.js';
-export { encodeCursor, decodeCursor } from './storage/cursor.js';
-export { toTimestamp } from './storage/values.js';
+export { createCursorCodec, type CursorCodec } from './storage/cursor.js';
+export {
+  toTimestamp,
+  storableProblem,
+  comparableProblem,
+  assertStorable,
+  valueError,
+  type ValueProblem,
+  type OperandTarget,
+} from './storage/values.js';
+export { storageLimits } from './storage/limits.js';
 
 export { createCrm, Crm, CrmTransaction, type CrmOptions, type TenantOptions, type DeliverRemindersOptions } from './crm.js';
 export { TenantScope } from './tenant-scope.js';

@@ -32,6 +32,7 @@ export interface AggregatePlan {
 /**
  * Compiles the grouping keys, metrics and ordering of an aggregate. Columns get
  * internal aliases (`__k0`, `__m0`) so that no caller-chosen name ever reaches SQL.
+ * `tenant` is the statement's bound tenant id, scoping sub-queries of metric filters.
  *
  * @throws {ValidationError} for unknown fields, functions, buckets or order keys.
  */
@@ -41,6 +42,7 @@ export function planAggregate(
   dialect: SqlDialect,
   where: WhereCompiler,
   b: ShapeBuilder,
+  tenant: Frag,
 ): AggregatePlan {
   const keys = (args.groupBy ?? []).map((key, i): Output => {
     const alias = `__k${i}`;
@@ -76,7 +78,7 @@ export function planAggregate(
       throw ValidationError.single(`"${metric.fn}" needs a field`, ['metrics', name]);
     }
     b.key += `m(${metric.fn} ${metric.field ?? '*'}`;
-    const filter = where.compile(info, metric.filter, b);
+    const filter = where.compile(info, metric.filter, b, tenant);
     b.key += ')';
     const value: Frag = () => {
       const target = field === undefined ? sql`1` : field.ref;

@@ -1,4 +1,4 @@
-import { type ClaimDueArgs, ValidationError, toTimestamp } from '@crmkit/core';
+import { type ClaimDueArgs, ValidationError, storableProblem, toTimestamp, valueError } from '@crmkit/core';
 import { sql } from 'kysely';
 import type { SqlFragment } from './dialect.js';
 import type { StorageContext } from './kysely-storage.js';
@@ -24,13 +24,19 @@ export function claimDueStatement(info: ModelInfo, args: ClaimDueArgs<object>, c
   const leaseUntil = b.bind(toTimestamp(args.leaseUntil));
   const now = b.bind(toTimestamp(args.now));
   const conditions: Frag[] = [];
+  let tenant: Frag | undefined;
   if (args.tenantId !== undefined) {
-    const tenant = b.bind(args.tenantId);
-    conditions.push(() => sql`${plainField(info, 'tenantId').ref} = ${tenant()}`);
+    if (typeof args.tenantId !== 'string' || args.tenantId === '') throw ValidationError.single('tenantId must be a non-empty string', ['tenantId']);
+    const found = storableProblem('string', args.tenantId);
+    if (found !== undefined) throw valueError('tenantId', found, ['tenantId']);
+    const param = b.bind(args.tenantId);
+    tenant = param;
+    conditions.push(() => sql`${plainField(info, 'tenantId').ref} = ${param()}`);
   }
   conditions.push(() => sql`${due.ref} <= ${now()}`);
   conditions.push(() => sql`(${lease.ref} is null or ${lease.ref} <= ${now()})`);
-  const where = ctx.where.compile(info, args.where, b);
+  // Without a tenant, sub-queries of the filter are correlated on each claimed row's tenant.
+  const where = ctx.where.compile(info, args.where, b, tenant);
   if (where !== undefined) conditions.push(where);
   const limit = b.bind(args.limit);
   return () => {

@@ -11,6 +11,13 @@ export type SqlFragment = RawBuilder<unknown>;
  */
 export type JsonKind = 'string' | 'number' | 'boolean' | 'any';
 
+/**
+ * The type of the elements of a list bound as one parameter (see
+ * {@link SqlDialect.inList}): a column's field type, or a value inside a JSON
+ * field read as `string`, `number` or `boolean` (as {@link SqlDialect.jsonExtract} reads it).
+ */
+export type ListElementType = FieldType | `json:${Exclude<JsonKind, 'any'>}`;
+
 /** Converts one field value between its JavaScript form and what the driver binds or returns. */
 export type ValueCodec = (value: unknown) => unknown;
 
@@ -93,6 +100,23 @@ export interface SqlDialect {
   jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment;
   /** A predicate: the JSON array at `path` (the column itself when empty) has an element of this kind equal to `value`. */
   jsonHas(column: SqlFragment, path: readonly string[], kind: Exclude<JsonKind, 'any'>, value: SqlFragment): SqlFragment;
+  /**
+   * The value binding a whole `in` / `notIn` list as ONE parameter of
+   * {@link inList}, e.g. a Postgres array literal or a JSON array for SQLite's
+   * `json_each`. `values` are never null and already encoded: by
+   * {@link encoder} for a column, and for a JSON path as strings, numbers,
+   * bigints or booleans encoded by the `boolean` encoder. Implement both hooks
+   * or neither: one shape then serves lists of every length, and a list is not
+   * limited by `capabilities.maxParameters`.
+   * @default none: one parameter per value, lists limited by `capabilities.maxParameters`
+   */
+  listParam?(values: readonly unknown[], type: ListElementType): unknown;
+  /**
+   * A predicate: `expr` equals an element of the list bound as `list` (the
+   * value {@link listParam} made), e.g. Postgres `expr = any(list::text[])`,
+   * SQLite `expr in (select value from json_each(list))`.
+   */
+  inList?(expr: SqlFragment, list: SqlFragment, type: ListElementType): SqlFragment;
   /** A predicate: `expr` contains the string `value`, case-sensitive, no wildcards. */
   contains(expr: SqlFragment, value: SqlFragment): SqlFragment;
   /** A predicate: `expr` starts with the string `value`, case-sensitive, no wildcards. */

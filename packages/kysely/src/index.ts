@@ -3,6 +3,7 @@ export type {
   SqlDialect,
   SqlFragment,
   JsonKind,
+  ListElementType,
   ValueCodec,
   DriverErrorKind,
   ClaimDueParts,

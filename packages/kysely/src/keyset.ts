@@ -1,4 +1,4 @@
-import { type OrderTerm, type Row, type SortDirection, ValidationError } from '@crmkit/core';
+import { type OrderTerm, type Row, type SortDirection, ValidationError, storableProblem, valueError } from '@crmkit/core';
 import { sql } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { type FieldInfo, type ModelInfo, plainField } from './model-info.js';
@@ -37,17 +37,46 @@ export function orderList(terms: readonly ResolvedTerm[], dialect: SqlDialect): 
 }
 
 /**
+ * Checks that `after` is a position of this ordering: a value for every term
+ * and nothing else, each one a value its field can hold, NULL only for a
+ * nullable field. A cursor that fails would otherwise be a SQL error, match
+ * nothing, or (a NULL `id`) silently restart at the first page.
+ *
+ * @throws {ValidationError}
+ */
+function checkAfter(terms: readonly ResolvedTerm[], after: Row): void {
+  if (typeof after !== 'object' || after === null || Array.isArray(after)) {
+    throw ValidationError.single('"after" must be the ordering values of a row', ['after']);
+  }
+  for (const { field } of terms) {
+    const value = after[field.name];
+    if (value === undefined) throw ValidationError.single(`The cursor has no value for ${field.name}`, ['after', field.name]);
+    if (value === null) {
+      if (!field.nullable) throw ValidationError.single(`The cursor holds NULL for ${field.name}, which cannot be NULL`, ['after', field.name]);
+      continue;
+    }
+    const found = storableProblem(field.type, value);
+    if (found !== undefined) throw valueError(`The cursor value of ${field.name}`, found, ['after', field.name]);
+  }
+  for (const key in after) {
+    if (after[key] !== undefined && !terms.some((t) => t.field.name === key)) {
+      throw ValidationError.single(`The cursor holds ${JSON.stringify(key)}, which is not part of the ordering`, ['after', key]);
+    }
+  }
+}
+
+/**
  * The predicate "strictly after the cursor row" for a NULL-aware ordering in
  * which NULL sorts before every value: first in `asc`, last in `desc`. It is
  * the usual expansion `t1 > c1 OR (t1 = c1 AND t2 > c2) OR ...`, with `= NULL`
  * spelt IS NULL and "after NULL" / "after a value" adjusted per direction.
  *
- * @throws {ValidationError} when the cursor lacks a value for a term.
+ * @throws {ValidationError} for a cursor that is not a position of this ordering; see {@link checkAfter}.
  */
 export function keysetAfter(terms: readonly ResolvedTerm[], after: Row, b: ShapeBuilder): Frag {
+  checkAfter(terms, after);
   const values = terms.map((t) => {
     const value = after[t.field.name];
-    if (value === undefined) throw ValidationError.single(`The cursor has no value for ${t.field.name}`, ['after', t.field.name]);
     return value === null ? null : t.field.encode === undefined ? value : t.field.encode(value);
   });
   b.key += `a(${values.map((v) => (v === null ? 'n' : 'v')).join('')})`;

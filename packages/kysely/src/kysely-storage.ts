@@ -18,6 +18,8 @@ import {
   CrmError,
   NotFoundError,
   ValidationError,
+  storableProblem,
+  valueError,
 } from '@crmkit/core';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, type QueryResult, sql } from 'kysely';
@@ -42,7 +44,14 @@ export interface StorageContext {
 
 /** Builds the shared context of a storage from a dialect and an executor. */
 export function createStorageContext(dialect: SqlDialect, executor: QueryExecutor): StorageContext {
-  return { dialect, executor, models: new ModelRegistry(dialect), where: new WhereCompiler(dialect) };
+  const models = new ModelRegistry(dialect);
+  return { dialect, executor, models, where: new WhereCompiler(dialect, models) };
+}
+
+/** The bound tenant id of a statement, and its condition on the statement's own table. */
+interface TenantFilter {
+  readonly param: Frag;
+  readonly condition: Frag;
 }
 
 function checkLimit(limit: number | undefined, what = 'limit'): void {
@@ -88,6 +97,14 @@ export class KyselyStorage implements Storage {
   protected async run<R = Row>(info: ModelInfo, b: ShapeBuilder, build: () => SqlFragment): Promise<QueryResult<R>> {
     if (!this.db.isTransaction && insideTransaction.getStore() === this) throw misuse();
     const shape = info.shapes.get(this.db, b.key, build);
+    // Checked here, on the compiled statement, because only the dialect knows how many
+    // placeholders a tree becomes (lists bound one value each where it has no array binding).
+    const max = this.ctx.dialect.capabilities.maxParameters;
+    if (shape.recipe.length > max) {
+      throw ValidationError.single(
+        `${info.model.name}: this statement needs ${shape.recipe.length} bound parameters and ${this.ctx.dialect.capabilities.name} takes at most ${max}; use fewer conditions or shorter lists`,
+      );
+    }
     try {
       return await this.ctx.executor.execute(this.db, bindShape<R>(shape, b.values));
     } catch (error) {
@@ -95,18 +112,24 @@ export class KyselyStorage implements Storage {
     }
   }
 
-  #tenant(info: ModelInfo, tenantId: string, b: ShapeBuilder): Frag {
+  #tenant(info: ModelInfo, tenantId: string, b: ShapeBuilder): TenantFilter {
     if (typeof tenantId !== 'string' || tenantId === '') throw ValidationError.single('tenantId must be a non-empty string', ['tenantId']);
+    const found = storableProblem('string', tenantId);
+    if (found !== undefined) throw valueError('tenantId', found, ['tenantId']);
     const param = b.bind(tenantId);
     const ref = plainField(info, 'tenantId').ref;
-    return () => sql`${ref} = ${param()}`;
+    return { param, condition: () => sql`${ref} = ${param()}` };
   }
 
   #byId(info: ModelInfo, tenantId: string, id: string, b: ShapeBuilder): Frag {
     const tenant = this.#tenant(info, tenantId, b);
+    // An id no row can have (NUL, a lone surrogate, not a string) is refused, not looked up:
+    // Postgres would fail on it and SQLite find nothing.
+    const found = storableProblem('string', id);
+    if (found !== undefined) throw valueError('id', found, ['id']);
     const param = b.bind(id);
     const ref = plainField(info, 'id').ref;
-    return () => sql`${tenant()} and ${ref} = ${param()}`;
+    return () => sql`${tenant.condition()} and ${ref} = ${param()}`;
   }
 
   async create<R extends object>(args: CreateArgs<R>): Promise<R> {
@@ -192,13 +215,13 @@ export class KyselyStorage implements Storage {
       b.key += `s(${fields.map((f) => f.name).join(',')})`;
     }
     const tenant = this.#tenant(info, args.tenantId, b);
-    const where = this.ctx.where.compile(info, args.where, b);
+    const where = this.ctx.where.compile(info, args.where, b, tenant.param);
     const terms = resolveOrder(info, args.orderBy, b);
     const after = args.after === undefined ? undefined : keysetAfter(terms, args.after, b);
     const limit = args.limit === undefined ? undefined : b.bind(args.limit);
     b.key += limit === undefined ? '' : 'l';
     const result = await this.run(info, b, () => {
-      const conditions = [tenant, ...(where ? [where] : []), ...(after ? [after] : [])];
+      const conditions = [tenant.condition, ...(where ? [where] : []), ...(after ? [after] : [])];
       return sql`select ${selectList(fields, this.ctx.dialect)} from ${info.table} where ${sql.join(
         conditions.map((c) => c()),
         sql` and `,
@@ -207,17 +230,16 @@ export class KyselyStorage implements Storage {
     return decodeRows(result.rows, decoded);
   }
 
-  #filtered(info: ModelInfo, tenantId: string, where: FindManyArgs['where'], b: ShapeBuilder): Frag {
-    const tenant = this.#tenant(info, tenantId, b);
-    const filter = this.ctx.where.compile(info, where, b);
-    return filter === undefined ? tenant : () => sql`${tenant()} and ${filter()}`;
+  #filtered(info: ModelInfo, tenant: TenantFilter, where: FindManyArgs['where'], b: ShapeBuilder): Frag {
+    const filter = this.ctx.where.compile(info, where, b, tenant.param);
+    return filter === undefined ? tenant.condition : () => sql`${tenant.condition()} and ${filter()}`;
   }
 
   async count<R extends object>(args: CountArgs<R>): Promise<number> {
     const info = this.ctx.models.get(args.model);
     const b = new ShapeBuilder();
     b.key = 'count';
-    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const where = this.#filtered(info, this.#tenant(info, args.tenantId, b), args.where, b);
     const result = await this.run<{ n: unknown }>(info, b, () => sql`select count(*) as ${sql.id('n')} from ${info.table} where ${where()}`);
     return Number(result.rows[0]?.n ?? 0);
   }
@@ -279,8 +301,8 @@ export class KyselyStorage implements Storage {
     if (args.where === undefined) throw ValidationError.single('updateMany needs a where clause', ['where']);
     const b = new ShapeBuilder();
     b.key = 'updateMany';
-    const set = this.#set(info, args.data as Row, b);
-    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const set = this.#set(info, args.data, b);
+    const where = this.#filtered(info, this.#tenant(info, args.tenantId, b), args.where, b);
     if (set === undefined) return this.count(args);
     const result = await this.run(info, b, () => sql`update ${info.table} set ${set()} where ${where()}`);
     return Number(result.numAffectedRows ?? 0n);
@@ -301,7 +323,7 @@ export class KyselyStorage implements Storage {
     if (args.where === undefined) throw ValidationError.single('deleteMany needs a where clause', ['where']);
     const b = new ShapeBuilder();
     b.key = 'deleteMany';
-    const where = this.#filtered(info, args.tenantId, args.where, b);
+    const where = this.#filtered(info, this.#tenant(info, args.tenantId, b), args.where, b);
     const result = await this.run(info, b, () => sql`delete from ${info.table} where ${where()}`);
     return Number(result.numAffectedRows ?? 0n);
   }
@@ -311,8 +333,9 @@ export class KyselyStorage implements Storage {
     checkLimit(args.limit);
     const b = new ShapeBuilder();
     b.key = 'aggregate';
-    const where = this.#filtered(info, args.tenantId, args.where, b);
-    const plan = planAggregate(info, args, this.ctx.dialect, this.ctx.where, b);
+    const tenant = this.#tenant(info, args.tenantId, b);
+    const where = this.#filtered(info, tenant, args.where, b);
+    const plan = planAggregate(info, args, this.ctx.dialect, this.ctx.where, b, tenant.param);
     const limit = args.limit === undefined ? undefined : b.bind(args.limit);
     b.key += limit === undefined ? '' : 'l';
     const result = await this.run(info, b, () => {

@@ -20,7 +20,11 @@ export interface FieldInfo {
 /** Everything about a model the storage needs per call, computed once per model and dialect. */
 export interface ModelInfo {
   readonly model: ModelDefinition<object>;
+  /** Unique per info in the process: names the model in the shape keys of statements that read it in a sub-query. */
+  readonly serial: number;
   readonly table: SqlFragment;
+  /** What a FROM clause names: the table, or the table `as` the alias of {@link aliasedInfo}. */
+  readonly from: SqlFragment;
   readonly fields: readonly FieldInfo[];
   readonly byName: ReadonlyMap<string, FieldInfo>;
   readonly byColumn: ReadonlyMap<string, FieldInfo>;
@@ -39,6 +43,8 @@ export function tableRef(dialect: SqlDialect, table: string): SqlFragment {
   return dialect.schema === undefined ? sql.table(table) : sql.id(checkIdentifier(dialect.schema, 'schema'), table);
 }
 
+let serials = 0;
+
 /** Resolves a model against a dialect. Table and column names are checked to be plain identifiers. */
 export function buildModelInfo(model: ModelDefinition<object>, dialect: SqlDialect): ModelInfo {
   const table = checkIdentifier(model.table, 'table');
@@ -54,15 +60,44 @@ export function buildModelInfo(model: ModelDefinition<object>, dialect: SqlDiale
       ref: sql.id(table, column),
     };
   });
+  const ref = tableRef(dialect, table);
   return {
     model,
-    table: tableRef(dialect, table),
+    serial: ++serials,
+    table: ref,
+    from: ref,
     fields,
     byName: new Map(fields.map((f) => [f.name, f])),
     byColumn: new Map(fields.map((f) => [f.column, f])),
     decoded: fields.filter((f) => f.decode !== undefined),
     shapes: new ShapeCache(),
   };
+}
+
+const aliases = new WeakMap<ModelInfo, Map<string, ModelInfo>>();
+
+/**
+ * The info of a model read under an alias (a sub-query's `from "crm_deal" as
+ * "__q1"`): every field reference is qualified with the alias, so that a
+ * sub-query over the query's own table never confuses the two.
+ */
+export function aliasedInfo(info: ModelInfo, alias: string): ModelInfo {
+  let byAlias = aliases.get(info);
+  if (byAlias === undefined) aliases.set(info, (byAlias = new Map()));
+  let aliased = byAlias.get(alias);
+  if (aliased === undefined) {
+    const fields = info.fields.map((f) => ({ ...f, ref: sql.id(alias, f.column) }));
+    aliased = {
+      ...info,
+      from: sql`${info.table} as ${sql.id(alias)}`,
+      fields,
+      byName: new Map(fields.map((f) => [f.name, f])),
+      byColumn: new Map(fields.map((f) => [f.column, f])),
+      decoded: fields.filter((f) => f.decode !== undefined),
+    };
+    byAlias.set(alias, aliased);
+  }
+  return aliased;
 }
 
 /** Caches {@link ModelInfo} per model object for one dialect. */

@@ -1,4 +1,4 @@
-import { type Row, ValidationError } from '@crmkit/core';
+import { type Row, ValidationError, storableProblem, valueError } from '@crmkit/core';
 import { sql } from 'kysely';
 import type { SqlDialect, SqlFragment } from './dialect.js';
 import type { FieldInfo, ModelInfo } from './model-info.js';
@@ -44,7 +44,8 @@ function readBack(field: FieldInfo, input: unknown, encoded: unknown): unknown {
  * field order, and returns the row as a read would return it when `out` is set.
  * This is the bulk-insert hot loop: no closures, no Object.entries.
  *
- * @throws {ValidationError} for a missing required field or an unknown one.
+ * @throws {ValidationError} for a missing required field, an unknown one, or a
+ *   value the field cannot hold exactly on every database (`storableProblem`).
  */
 export function encodeInsertRow(
   info: ModelInfo,
@@ -73,6 +74,8 @@ export function encodeInsertRow(
       if (!field.nullable) throw ValidationError.single(`${info.model.name}.${field.name} is required`, [field.name]);
       input = null;
     } else {
+      const found = storableProblem(field.type, input);
+      if (found !== undefined) throw valueError(`${info.model.name}.${field.name}`, found, [field.name]);
       value = field.encode === undefined ? input : field.encode(input);
     }
     params[offset + i] = value;
@@ -98,7 +101,8 @@ export interface Assignment {
  * Validates and encodes the data of an update, in model field order so that
  * the same set of fields always gives the same statement shape.
  *
- * @throws {ValidationError} for unknown or immutable fields and a null in a required one.
+ * @throws {ValidationError} for unknown or immutable fields, a null in a required
+ *   one, and a value the field cannot hold (`storableProblem`).
  */
 export function encodeAssignments(info: ModelInfo, data: Row): Assignment[] {
   for (const key of Object.keys(data)) {
@@ -114,6 +118,10 @@ export function encodeAssignments(info: ModelInfo, data: Row): Assignment[] {
     if (input === undefined) continue;
     if (input === null && !field.nullable) {
       throw ValidationError.single(`${info.model.name}.${field.name} is required`, [field.name]);
+    }
+    if (input !== null) {
+      const found = storableProblem(field.type, input);
+      if (found !== undefined) throw valueError(`${info.model.name}.${field.name}`, found, [field.name]);
     }
     out.push({ field, value: input === null || field.encode === undefined ? input : field.encode(input) });
   }

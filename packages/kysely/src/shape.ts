@@ -22,6 +22,8 @@ export class ShapeBuilder {
   key = '';
   /** Parameter values, indexed by slot. */
   readonly values: unknown[] = [];
+  /** Whether values become SQL literals (migration scripts), which rules out binding a list as one array. */
+  readonly inline: boolean = false;
 
   /** Binds a value; returns the fragment that stands for it. */
   bind(value: unknown): Frag {
@@ -35,6 +37,8 @@ export class ShapeBuilder {
  * as a script (data steps of migrations). Kysely escapes the literals.
  */
 export class LiteralBuilder extends ShapeBuilder {
+  override readonly inline: boolean = true;
+
   override bind(value: unknown): Frag {
     return () => sql.lit(value);
   }

@@ -1,9 +1,9 @@
-import type { OrderTerm, Row } from '@crmkit/core';
+import { type OrderTerm, type Row, toTimestamp } from '@crmkit/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { describePart } from '../context.js';
 import type { ConformanceContext } from '../context.js';
-import { item, itemRow, newId, newTenant, stored } from '../fixtures.js';
+import { expectError, item, itemRow, newId, newTenant, stored } from '../fixtures.js';
 import { conformanceItem } from '../models.js';
 import type { ConformanceOptions } from '../options.js';
 import { cursorOf, expectedPage } from '../reference.js';
@@ -119,6 +119,56 @@ export function describeOrderingAndKeyset(options: ConformanceOptions): void {
       expect(await names(ctx, t, orderBy)).toEqual(['b', 'c', 'a']);
       expect(await names(ctx, t, orderBy, { amount: big, id: b })).toEqual(['c', 'a']);
     });
+
+    test('refuses an after that is not a position of the ordering: missing, extra, NULL where none can be, or mistyped', async () => {
+      const t = newTenant();
+      await ctx.adapter.createMany({ ...item(t), rows: [itemRow({ name: 'a' }), itemRow({ name: 'b' })] });
+      const byQuantity: OrderTerm[] = [{ field: 'quantity' }];
+      const byTime: OrderTerm[] = [{ field: 'occurredAt', direction: 'desc' }];
+      const bad: [OrderTerm[], unknown][] = [
+        [[], { id: null }], [[], {}], [[], { id: 5 }], [[], { id: { $bigint: '1' } }], [[], { id: 'a\u0000' }], [[], { id: 'a', name: 'x' }],
+        [[], 'a'], [[], ['a']], [[], null],
+        [byQuantity, { id: 'a' }], [byQuantity, { quantity: 1.5, id: 'a' }], [byQuantity, { quantity: '1', id: 'a' }], [byQuantity, { quantity: 1, id: null }],
+        [byTime, { occurredAt: null, id: 'a' }], [byTime, { occurredAt: 'soon', id: 'a' }], [byTime, { occurredAt: '2024-02-30T00:00:00.000Z', id: 'a' }],
+        [[{ field: 'amount' }], { amount: 2n ** 64n, id: 'a' }], [[{ field: 'done' }], { done: 0, id: 'a' }], [[{ field: 'endsOn' }], { endsOn: 'x', id: 'a' }],
+      ];
+      for (const [orderBy, after] of bad) {
+        await expectError(ctx.adapter.findMany({ ...item(t), orderBy, after: after as Row }), 'VALIDATION_FAILED');
+      }
+    });
+
+    test('answers any generated after with the exact page or a ValidationError, never a driver error or the first page', async () => {
+      const t = newTenant();
+      const rows = Array.from({ length: 8 }, (_, i) => itemRow({ name: 'abc'[i % 3]!, rank: i % 3, quantity: i % 2 === 0 ? null : i, occurredAt: `2024-01-0${1 + (i % 4)}T00:00:00.000Z` }));
+      await ctx.adapter.createMany({ ...item(t), rows });
+      const asStored = rows.map((row) => stored(conformanceItem, t, row));
+      // Strings stay within [a-c0-9], whose order every collation agrees on; anything else may be any value.
+      const value = fc.oneof(
+        fc.anything().filter((v) => typeof v !== 'string'), fc.stringMatching(/^[abc0-9]{0,6}$/), fc.integer(), fc.double(), fc.boolean(),
+        fc.constant(null), fc.bigInt(), fc.date(), fc.constantFrom('a', 'b', 1, 2, '2024-01-02T00:00:00.000Z', '2024-01-03', String(rows[3]!.id)),
+      );
+      await fc.assert(
+        fc.asyncProperty(orderArb, fc.dictionary(fc.constantFrom('id', 'name', 'rank', 'quantity', 'occurredAt', 'endsOn', 'other'), value), async (orderBy, after) => {
+          let page: Row[] | undefined;
+          let error: unknown;
+          try {
+            page = await ctx.adapter.findMany({ ...item(t), orderBy, after, limit: 3 });
+          } catch (caught) {
+            error = caught;
+          }
+          if (page === undefined) {
+            expect((error as { code?: unknown }).code, String(error)).toBe('VALIDATION_FAILED');
+            return;
+          }
+          // Accepted: every value fits its field, and the page is the one after that position.
+          const position = { ...after };
+          if (position.occurredAt !== undefined && position.occurredAt !== null) position.occurredAt = toTimestamp(position.occurredAt as string);
+          if (position.endsOn instanceof Date) position.endsOn = toTimestamp(position.endsOn).slice(0, 10);
+          expect(page.map((row) => row.id)).toEqual(expectedPage(asStored, orderBy, position, 3).map((row) => row.id));
+        }),
+        { numRuns: 200 },
+      );
+    }, { timeout: 120_000 });
 
     test('pages through every row exactly once while rows are inserted between pages', async () => {
       await fc.assert(

@@ -8,6 +8,7 @@ import { emitAll, type CrmEmitter } from '../events/tenant-events.js';
 import { NotFoundError, StateError } from '../errors.js';
 import { memberModel } from '../members/member.model.js';
 import type { NewRow, Storage, StorageAdapter } from '../storage/adapter.js';
+import type { CursorCodec } from '../storage/cursor.js';
 import type { Clock } from './clock.js';
 import type { CustomFieldSchemas } from './custom-fields.js';
 import { newId } from './ids.js';
@@ -24,6 +25,8 @@ export interface CrmRuntime {
   defaultCountry: CountryCode | undefined;
   limits: InputLimits;
   onListenerError: (error: unknown, event: CrmEvent) => void;
+  /** Signs and verifies the cursors of every list. */
+  cursors: CursorCodec;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ModelDefinition } from '../storage/schema.js';
 import type { Where } from '../storage/where.js';
 import type { TenantContext, WriteScope } from './context.js';
 import { newId } from './ids.js';
-import { type ListOptions, type Page, readCursor, toOrderTerms, toPage } from './list.js';
+import { type ListOptions, type Page, cursorScope, readCursor, toOrderTerms, toPage } from './list.js';
 
 /** Result of {@link EntityStore.patch}. */
 export interface Patched<T> {
@@ -66,15 +66,16 @@ export class EntityStore<R extends object, T> {
     const orderBy = toOrderTerms(options.orderBy);
     const limit = options.limit ?? 50;
     const where = combine(options.where, scope);
+    const cursors = cursorScope(this.ctx, this.model.name);
     const rows = await storage.findMany({
       model: this.model,
       tenantId: this.ctx.tenantId,
       ...(where ? { where } : {}),
       orderBy,
-      after: readCursor(options.cursor, orderBy),
+      after: readCursor(options.cursor, orderBy, cursors),
       limit: limit + 1,
     });
-    return toPage(rows, limit, orderBy, (row: R) => this.entity.toRecord(row));
+    return toPage(rows, limit, orderBy, (row: R) => this.entity.toRecord(row), cursors);
   }
 
   /** Every record matching `where`, in order, for small sets (stages, members of a team). */

@@ -81,8 +81,8 @@ export class DealsService extends RecordService<Deal> {
   async ofContact(contactId: string, options?: ListOptions): Promise<Page<Deal>> {
     const id = parseInput(idSchema, contactId, 'contact id');
     const opts = parseInput(listOptionsSchema, options, 'list options');
-    const links = await this.#ctx.storage.findMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, where: { contactId: id }, select: ['dealId'] });
-    return this.#store.list(opts, { id: { in: links.map((l) => l.dealId) } });
+    // A semi-join in the database: a contact may be linked to tens of thousands of deals.
+    return this.#store.list(opts, { id: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } });
   }
 
   /**

@@ -84,7 +84,9 @@ export interface FindManyArgs<R extends object = Row> extends ModelScope<R> {
   /**
    * Keyset cursor: the values of the last row of the previous page for every
    * `orderBy` field plus `id`. Rows strictly after it in the ordering are returned,
-   * so rows inserted between pages are never skipped nor repeated.
+   * so rows inserted between pages are never skipped nor repeated. Anything else
+   * (a missing or extra key, a value its field cannot hold, `null` for a field
+   * that is not nullable) is a {@link ValidationError}.
    */
   after?: Row;
   /** Maximum number of rows. */
@@ -200,7 +202,9 @@ export interface ClaimDueArgs<R extends object = Row> {
  * The data operations of the storage contract. Every method is scoped to one
  * tenant (except {@link claimDue}, which workers use across tenants), validates
  * field names against the model, and throws crmkit's typed errors, never a raw
- * driver error.
+ * driver error. Every method throws {@link ValidationError}, before any write,
+ * for a value no supported database holds exactly (`storableProblem`), a bad
+ * where-tree (`validateWhere`) and inputs beyond `storageLimits`.
  */
 export interface Storage {
   /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { TenantContext } from '../common/context.js';
-import { decodeCursor, encodeCursor } from '../storage/cursor.js';
+import { type CursorScope, cursorScope } from '../common/list.js';
 import { idSchema, parseInput } from '../common/zod-helpers.js';
+import { ValidationError } from '../errors.js';
 import { dealContactModel, dealModel, stageChangeModel } from '../deals/deal.model.js';
 import type { StageChange } from '../deals/stage-history.js';
 import { interactionContactModel, interactionModel } from '../interactions/interaction.model.js';
@@ -11,7 +12,6 @@ import type { ModelDefinition } from '../storage/schema.js';
 import type { Where } from '../storage/where.js';
 import { taskModel } from '../tasks/task.model.js';
 import type { Task } from '../tasks/task.schema.js';
-import { ValidationError } from '../errors.js';
 
 /** One entry of a timeline, newest first. */
 export type TimelineItem =
@@ -68,13 +68,14 @@ export class TimelineService {
   /** Everything about a contact: interactions it took part in, stage changes of its deals, tasks about it. */
   async forContact(contactId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, contactId, 'contact id');
-    const dealIds = await this.#ids(dealContactModel, { contactId: id }, 'dealId');
-    return this.#page(options, [
+    // A semi-join, not a list of deal ids: a contact may be on tens of thousands of deals.
+    const deals: Where = { dealId: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } };
+    return this.#page(options, `contact:${id}`, [
       {
         model: interactionContactModel, where: { contactId: id }, timeField: 'occurredAt',
         rowId: (itemId) => `${itemId}:${id}`, toItems: (rows) => this.#interactions(rows.map((r) => r.interactionId as string)),
       },
-      this.#stageChanges({ dealId: { in: dealIds } }),
+      this.#stageChanges(deals),
       this.#tasks('contact', id),
     ]);
   }
@@ -82,19 +83,20 @@ export class TimelineService {
   /** Everything about a company: its interactions, stage changes of its deals, tasks about it. */
   async forCompany(companyId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, companyId, 'company id');
-    const dealIds = await this.#ids(dealModel, { companyId: id }, 'id');
-    return this.#page(options, [this.#interactionSource({ companyId: id }), this.#stageChanges({ dealId: { in: dealIds } }), this.#tasks('company', id)]);
+    const deals: Where = { dealId: { inQuery: { model: dealModel, field: 'id', where: { companyId: id } } } };
+    return this.#page(options, `company:${id}`, [this.#interactionSource({ companyId: id }), this.#stageChanges(deals), this.#tasks('company', id)]);
   }
 
   /** Everything about a deal: its interactions, its stage changes, tasks about it. */
   async forDeal(dealId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, dealId, 'deal id');
-    return this.#page(options, [this.#interactionSource({ dealId: id }), this.#stageChanges({ dealId: id }), this.#tasks('deal', id)]);
+    return this.#page(options, `deal:${id}`, [this.#interactionSource({ dealId: id }), this.#stageChanges({ dealId: id }), this.#tasks('deal', id)]);
   }
 
-  async #page(options: TimelineOptions | undefined, sources: Source[]): Promise<TimelinePage> {
+  async #page(options: TimelineOptions | undefined, subject: string, sources: Source[]): Promise<TimelinePage> {
     const { limit, cursor } = parseInput(optionsSchema, options, 'timeline options');
-    const after = cursor === undefined ? undefined : readPosition(cursor);
+    const scope = cursorScope(this.#ctx, `timeline:${subject}`);
+    const after = cursor === undefined ? undefined : readPosition(scope, cursor);
     const batches = await Promise.all(sources.map(async (source) => {
       const rows = await this.#ctx.storage.findMany({
         model: source.model, tenantId: this.#ctx.tenantId, where: source.where,
@@ -107,7 +109,7 @@ export class TimelineService {
     const merged = batches.flat().sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1));
     const items = merged.slice(0, limit);
     const last = items[items.length - 1];
-    return merged.length > limit && last ? { items, nextCursor: encodeCursor({ at: last.at, id: last.id }) } : { items };
+    return merged.length > limit && last ? { items, nextCursor: scope.codec.encode(positionScope(scope), [last.at, last.id]) } : { items };
   }
 
   #interactionSource(where: Where): Source {
@@ -139,15 +141,15 @@ export class TimelineService {
     const rows = await this.#ctx.storage.findMany({ model: interactionModel, tenantId: this.#ctx.tenantId, where: { id: { in: ids } } });
     return rows.map((r) => ({ kind: 'interaction', at: r.occurredAt as string, id: r.id as string, interaction: r as unknown as Interaction }));
   }
-
-  async #ids(model: ModelDefinition, where: Where, field: string): Promise<string[]> {
-    const rows = await this.#ctx.storage.findMany({ model, tenantId: this.#ctx.tenantId, where, select: [field] });
-    return rows.map((r) => r[field] as string);
-  }
 }
 
-function readPosition(cursor: string): Position {
-  const value = decodeCursor(cursor);
-  if (typeof value.at !== 'string' || typeof value.id !== 'string') throw ValidationError.single('Invalid cursor', ['cursor']);
-  return { at: value.at, id: value.id };
+// The timeline's own list: one cursor space per record, across its three sources.
+function positionScope(scope: CursorScope): string {
+  return `${scope.tenantId}\0${scope.list}`;
+}
+
+function readPosition(scope: CursorScope, cursor: string): Position {
+  const [at, id, ...rest] = scope.codec.decode(positionScope(scope), cursor);
+  if (typeof at !== 'string' || typeof id !== 'string' || rest.length > 0) throw ValidationError.single('Invalid cursor', ['cursor']);
+  return { at, id };
 }
