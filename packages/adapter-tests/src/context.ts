@@ -16,6 +16,7 @@ export const conformanceParts = [
   'createMany',
   'values',
   'claimDue',
+  'log',
   'migrations',
   'validation',
   'executeSql',

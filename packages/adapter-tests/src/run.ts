@@ -4,6 +4,7 @@ import { describeCreateMany } from './parts/create-many.js';
 import { describeCrud } from './parts/crud.js';
 import { describeExecuteSql } from './parts/execute-sql.js';
 import { describeJsonPaths } from './parts/json-paths.js';
+import { describeLog } from './parts/log.js';
 import { describeMigrations } from './parts/migrations.js';
 import { describeOrderingAndKeyset } from './parts/ordering.js';
 import { describeTenantIsolation } from './parts/tenant-isolation.js';
@@ -28,6 +29,7 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   createMany: describeCreateMany,
   values: describeValues,
   claimDue: describeClaimDue,
+  log: describeLog,
   migrations: describeMigrations,
   validation: describeValidation,
   executeSql: describeExecuteSql,

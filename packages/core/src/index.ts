@@ -33,6 +33,7 @@ export {
   type CreateIndexOperation,
   type DropIndexOperation,
   type UpdateRowsOperation,
+  type AddLogOperation,
   type LegacyMigrationOperation,
   type RowValue,
   type TableShape,
@@ -68,6 +69,9 @@ export {
   type AggregateMetric,
   type AggregateArgs,
   type ClaimDueArgs,
+  type ReadLogArgs,
+  type LogPage,
+  type LogPositionArgs,
   type Storage,
   type StorageAdapter,
 } from './storage/adapter.js';

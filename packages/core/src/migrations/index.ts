@@ -1,5 +1,6 @@
 import type { Migration } from '../storage/migration.js';
 import { crmCore0001 } from './0001-crm-core.js';
+import { eventLog0010 } from './0010-event-log.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -7,4 +8,4 @@ import { crmCore0001 } from './0001-crm-core.js';
  * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
  * must equal what they build (`verifyMigrations`).
  */
-export const coreMigrations: readonly Migration[] = [crmCore0001];
+export const coreMigrations: readonly Migration[] = [crmCore0001, eventLog0010];

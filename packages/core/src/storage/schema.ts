@@ -88,6 +88,15 @@ export interface ModelDefinition {
    * `expectedVersion` guards.
    */
   versioned: boolean;
+  /**
+   * Whether the table is also a commit-ordered log: every row written gets a
+   * position in the order its transaction commits, and `Storage.readLog` reads
+   * the rows of every tenant in that order from a position. The adapter keeps
+   * the positions in columns of its own, not in `fields`. A migration turns a
+   * table into a log with an `addLog` operation.
+   * @default false
+   */
+  log?: boolean;
 }
 
 /** The fields every model carries. */
@@ -110,6 +119,8 @@ export interface DefineModelOptions {
   indexes?: IndexDefinition[];
   /** @default true */
   versioned?: boolean;
+  /** See {@link ModelDefinition.log}. @default false */
+  log?: boolean;
 }
 
 /**
@@ -129,6 +140,7 @@ export function defineModel(options: DefineModelOptions): ModelDefinition {
     fields,
     indexes: options.indexes ?? [],
     versioned,
+    ...(options.log === true ? { log: true } : {}),
   };
 }
 
