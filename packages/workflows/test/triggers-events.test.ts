@@ -238,6 +238,23 @@ describe('event triggers', () => {
     expect((await runner.failures('acme'))[0]?.sourceKey).toMatch(/^[0-9A-Z]{26}$/);
   });
 
+  it('records a signal the engine cannot apply as a failure, and the feed goes on', async () => {
+    const { crm, engine } = await start();
+    const { t, deal } = await sales(crm, 'acme');
+    const [stuck, fine] = [await deal(2_000_000), await deal(3_000_000)];
+    await engine.start('acme', 'deal-gate', { subject: { type: 'deal', id: stuck.id }, input: { dealId: stuck.id } });
+    // A deploy that dropped version 1 while an instance still runs on it: applying an event to it throws.
+    const gate2 = defineWorkflow({ id: 'deal-gate', version: 2, machine: gateMachine });
+    const upgraded = createWorkflowEngine({ crm, workflows: [gate2], clock: env!.clock });
+    const runner = createTriggers(upgraded, [approveOnWin, bigDealInNegotiation], { name: 'v2', onError: () => undefined });
+    await runner.runDue();
+    await t.deals.markWon(stuck.id);
+    await t.deals.moveToStage(fine.id, 'negotiation');
+    expect(await runner.runDue()).toMatchObject({ started: 1, failed: 1 });
+    expect(await runner.failures('acme')).toEqual([expect.objectContaining({ triggerId: approveOnWin.id, error: expect.stringMatching(/version 1 is not registered/) })]);
+    expect(await runner.runDue()).toMatchObject({ started: 0, failed: 0 });
+  });
+
   it('refuses triggers of unknown workflows and duplicate ids', async () => {
     env = await testEngine({ workflows: [gate] });
     expect(() => createTriggers(env!.engine, [onEvent('deal.created', { start: 'nope' })])).toThrow(/Unknown workflow/);
