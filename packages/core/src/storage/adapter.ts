@@ -209,9 +209,12 @@ export interface ReadLogArgs {
 /** One page of a log, see {@link Storage.readLog}. */
 export interface LogPage {
   /**
-   * The rows, of every tenant, in commit order: a row of a transaction that
-   * committed after another's comes after it, and rows of one transaction in
-   * the order they were inserted. Each carries its `tenantId`.
+   * The rows, of every tenant, in commit order: per tenant exactly in the
+   * order their transactions committed; across tenants, a row comes after the
+   * rows of every transaction that had committed before it was written (only
+   * transactions of different tenants that ran at the same time may come in
+   * either order). Rows of one transaction come in the order they were
+   * inserted. Each row carries its `tenantId`.
    */
   rows: Row[];
   /** The position after this page: pass it as `after` to read on. */
