@@ -47,8 +47,9 @@ export interface LogTable {
   readonly name: string;
   /** The table, qualified with the dialect's schema. */
   readonly table: SqlFragment;
-  /** The `tenant_id` and `id` columns, unqualified. */
+  /** The `tenant_id` column, unqualified. */
   readonly tenantIdColumn: string;
+  /** The `id` column, unqualified. */
   readonly idColumn: string;
   /**
    * An object of crmkit's next to the table (a sequence, a counter table),
