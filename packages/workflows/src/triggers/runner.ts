@@ -134,7 +134,7 @@ export class TriggerRunner {
     if (events.length > 0) {
       logs.push(eventFeed(engine, events, { batchSize, startFrom: options.startFrom ?? 'now', budgetMs, wallNow: Date.now }, fireOne));
     }
-    if (this.#sources.size > 0) logs.push(tenantFeed(engine, [...this.#sources.values()], batchSize, budgetMs, this.#known, (t) => this.watch(t)));
+    if (this.#sources.size > 0) logs.push(tenantFeed(engine, [...this.#sources.values()], batchSize, budgetMs, this.#known, (t) => this.#ensureTenant(t)));
     for (const log of logs) this.#logs.set(log.key, log);
     // The log holds every process's events; one committed here only ends the loop's pause early.
     this.#unlisten = engine.crm.onAnyEvent(() => this.#loop?.wake());
@@ -146,7 +146,12 @@ export class TriggerRunner {
    * @deprecated Not needed: tenants are learnt from the event log. Only
    * useful for date and cron triggers in a tenant that has written no event.
    */
-  async watch(tenantId: string): Promise<void> {
+  watch(tenantId: string): Promise<void> {
+    return this.#ensureTenant(tenantId);
+  }
+
+  /** Creates the tenant cursors of the set that the tenant lacks (triggers added since it was met, too). */
+  async #ensureTenant(tenantId: string): Promise<void> {
     await ensureCursors(this.#engine, this.#name, tenantId, [...this.#sources.values()]);
     this.#known.add(tenantId);
   }
@@ -165,7 +170,7 @@ export class TriggerRunner {
     });
     await this.#ensured;
     if (this.#options.tenants) {
-      for (const tenantId of await this.#options.tenants()) if (!this.#known.has(tenantId)) await this.watch(tenantId);
+      for (const tenantId of await this.#options.tenants()) if (!this.#known.has(tenantId)) await this.#ensureTenant(tenantId);
     }
     const rows = await claimCursors(this.#engine, this.#name, options.limit ?? 100);
     for (const row of rows) await this.#pass(row);
@@ -209,7 +214,7 @@ export class TriggerRunner {
     }
     try {
       // A tenant first met through its cursors may lack the cursors of triggers added since.
-      if (source && !this.#known.has(tenantId)) await this.watch(tenantId);
+      if (source && !this.#known.has(tenantId)) await this.#ensureTenant(tenantId);
       const state = stateOf(row);
       const next = log ? await log.pass(state, (progress) => saveCursor(this.#engine, row, progress, false)) : await source!.pass(tenantId, state);
       await saveCursor(this.#engine, row, next);
