@@ -3,7 +3,7 @@
  * on the same schema, in the same process. Not a test: it always exits 0 once
  * it has printed its table, whether the targets are met or not.
  *
- *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows]
+ *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows] [--writes]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,6 +21,7 @@ const usage = `Usage: npm run bench -- [options]
                    or postgres://postgres@127.0.0.1:5432/postgres
   --deals <count>  deals of the pipeline summary (--pg)   default: 200000
   --workflows      workflow engine suite (bench/workflows.ts)
+  --writes         single service writes, SQLite and PostgreSQL (bench/writes.ts)
   --help           show this help`;
 
 /** Options every suite receives. */
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       deals: { type: 'string' },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
+      writes: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   };
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);
+  if (values.writes) return optionalSuite('./writes.ts', 'write-path', options);
 
   if (globalThis.gc === undefined) console.warn('warning: run with --expose-gc (npm run bench does) for comparable memory figures');
   const probe = new MemoryProbe();

@@ -57,8 +57,10 @@ export interface RawContacts {
   firstPage(tenantId: string, stage: string): Record<string, unknown>[];
   /** The page after a cursor, written as the usual keyset expansion. */
   pageAfter(tenantId: string, stage: string, createdAt: string, id: string): Record<string, unknown>[];
-  /** The statement that inserts one outbox event (for the service-level row). */
+  /** The statement that inserts one outbox event (for the service-level row); its last parameter is the event's log position. */
   readonly insertEvent: Statement;
+  /** Reserves `count` positions of the event log (a statement run once per transaction); returns the first. */
+  reserveEvents(count: number): number;
   /** The statement that inserts one contact. */
   readonly insertContact: Statement;
 }
@@ -77,8 +79,10 @@ export function rawContacts(db: Database, pageSize: number): RawContacts {
      order by created_at desc, id desc limit ${pageSize}`,
   );
   const insertEvent = db.prepare(
-    'insert into crm_event (tenant_id, id, created_at, updated_at, type, actor_id, occurred_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    'insert into crm_event (tenant_id, id, created_at, updated_at, type, actor_id, occurred_at, data, crmkit_log_position) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  // The event log's counter, as the adapter keeps it: one reservation per transaction.
+  const reserve = db.prepare("update crmkit_log set position = position + ? where name = 'crm_event' returning position - ? + 1 as first");
   const importAll = db.transaction((rows: readonly Row[]) => {
     for (const row of rows) insertContact.run(contactParams(row));
   });
@@ -92,6 +96,7 @@ export function rawContacts(db: Database, pageSize: number): RawContacts {
     pageAfter: (tenantId, stage, createdAt, id) =>
       decodeContacts(after.all(tenantId, stage, createdAt, id) as Record<string, unknown>[]),
     insertEvent,
+    reserveEvents: (count) => (reserve.get(count, count) as { first: number }).first,
     insertContact,
   };
 }

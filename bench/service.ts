@@ -18,8 +18,8 @@ export interface ServiceImportOptions {
  * The service level, for information: `crm.tenant(t).contacts.createMany` (zod
  * validation, email and phone normalisation, ids, one `contact.created` outbox
  * row per contact, all in one transaction) against raw inserts of the same
- * contact rows plus one outbox row each, in one transaction. Fresh databases
- * every round.
+ * contact rows plus one outbox row each (with its event log position from one
+ * counter update), in one transaction. Fresh databases every round.
  */
 export async function serviceImport(options: ServiceImportOptions): Promise<{ crmkit: Summary; raw: Summary }> {
   const { probe, rounds, rows, tenantId, files } = options;
@@ -36,12 +36,13 @@ export async function serviceImport(options: ServiceImportOptions): Promise<{ cr
     },
     async (round) => {
       const adapter = await openMigrated(files.file(`service-raw-${round}.db`));
-      const { insertContact, insertEvent } = rawContacts(adapter.database, 50);
+      const { insertContact, insertEvent, reserveEvents } = rawContacts(adapter.database, 50);
       const write = adapter.database.transaction(() => {
         const now = new Date().toISOString();
+        let position = reserveEvents(rows.length);
         for (const row of rows) {
           insertContact.run(contactParams(row));
-          insertEvent.run(tenantId, newId(), now, now, 'contact.created', null, now, JSON.stringify({ record: row }));
+          insertEvent.run(tenantId, newId(), now, now, 'contact.created', null, now, JSON.stringify({ record: row }), position++);
         }
       });
       const sample = await measure(probe, rows.length, () => write.immediate());

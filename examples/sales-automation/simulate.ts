@@ -72,9 +72,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const org = await loadSalesOrg(t);
     const openDeals = await goLive(t, engine, tenantId, org);
     const leads = await startLeads(t, engine, tenantId, org);
+    // The runner's first pass (in settle) starts the trigger set from now: the import and go-live fire nothing.
+    // It learns the tenant from the event log, as it would tenants written by other processes.
     const triggers = createTriggers(engine, salesTriggers(engine, org, { inactiveDays: 21, campaignId: 'we-miss-you' }), {
-      // Without `tenants` a runner only learns tenants from events of this process or `watch`.
-      tenants: () => [tenantId],
       onError: (error) => console.error('trigger:', error),
     });
     await settle(triggers, engine);

@@ -1,8 +1,8 @@
 // A complete crmkit storage adapter for PostgreSQL in one file: a SqlDialect for
 // @crmkit/kysely on Kysely's own PostgresDialect. It passes the whole conformance
 // suite (see packages/adapters-postgres/test/writing-an-adapter.test.ts).
-import type { StorageAdapter } from '@crmkit/core';
-import { type SqlDialect, createKyselyStorage } from '@crmkit/kysely';
+import { type StorageAdapter, ValidationError } from '@crmkit/core';
+import { type LogDialect, type LogTable, type SqlDialect, createKyselyStorage } from '@crmkit/kysely';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Pool } from 'pg';
 
@@ -14,6 +14,39 @@ const listTypes: Record<string, string> = { ...types, integer: 'int8', bigint: '
 const toNumber = (v: unknown) => Number(v);
 const toBigint = (v: unknown) => (Number.isSafeInteger(Number(v)) ? Number(v) : BigInt(v as string));
 const path = (p: readonly string[]) => sql.lit(`{${p.join(',')}}`);
+
+// The commit-ordered log (Storage.readLog): numbers from a sequence taken under one
+// transaction-level advisory lock, held until commit. The writers of a log thus commit one at a
+// time, in number order, and a reader reads on from the last number it saw. Simple, but it
+// serialises every writing transaction; @crmkit/adapter-postgres reads snapshot batches instead.
+const seq = sql.id('crmkit_log_seq');
+const sequence = (t: LogTable) => t.object(`${t.name}_log_sequence`);
+const committed = async (t: LogTable, run: Parameters<LogDialect['end']>[1]) =>
+  String((await run(sql`select coalesce(max(${seq}), 0)::text as n from ${t.table}`))[0]!.n);
+const log: LogDialect = {
+  columns: ['crmkit_log_seq'],
+  enable: (t) => [
+    sql`alter table ${t.table} add column ${seq} bigint`,
+    sql`create sequence ${sequence(t).ref}`,
+    sql`update ${t.table} set ${seq} = o.n from (select tenant_id, id, row_number() over (order by id, tenant_id) as n from ${t.table}) o
+      where ${sql.id(t.name, 'tenant_id')} = o.tenant_id and ${sql.id(t.name, 'id')} = o.id`,
+    sql`select setval(${sql.lit(sequence(t).text)}, (select coalesce(max(${seq}), 0) + 1 from ${t.table}), false)`,
+    sql`alter table ${t.table} alter column ${seq} set not null`,
+    sql`create unique index ${sql.id(`${t.name}_log_seq`)} on ${t.table} (${seq})`,
+  ],
+  values: (t) => [sql`(select nextval(${sql.lit(sequence(t).text)}) from (select pg_advisory_xact_lock(${sql.lit(0x63726d6c)})) l)`],
+  async read(t, { select, filter, after, limit }, run) {
+    if (after !== undefined && !/^\d{1,19}$/.test(after)) throw ValidationError.single('"after" is not a log position', ['after']);
+    // Every number up to the highest visible one is committed (or rolled back): its writer held the lock after them.
+    const end = await committed(t, run);
+    const rows = await run(sql`select ${select}, ${seq}::text as _seq from ${t.table} where ${seq} > ${after ?? '0'}::bigint and ${seq} <= ${end}::bigint
+      ${filter ? sql`and ${filter}` : sql``} order by ${seq} limit ${limit}`);
+    const position = rows.length === limit ? String(rows.at(-1)!._seq) : end;
+    for (const row of rows) delete row._seq;
+    return { rows, position };
+  },
+  end: committed,
+};
 
 const dialect: SqlDialect = {
   capabilities: { name: 'minimal-postgres', jsonPaths: true, returning: true, skipLocked: true, multipleConnections: true, transactionalDdl: true, maxParameters: 65535 },
@@ -47,6 +80,7 @@ const dialect: SqlDialect = {
     if (code === '23505') return { kind: 'unique', columns: /^Key \((.+?)\)=/.exec(detail ?? '')?.[1]!.split(', ') ?? [] };
     return code === '40001' || code === '40P01' ? { kind: 'retryable' } : { kind: 'other' };
   },
+  log,
 };
 
 /** A crmkit storage adapter on a pg pool; `close()` ends the pool. */

@@ -19,6 +19,7 @@ export const conformanceParts = [
   'values',
   'rejectedValues',
   'claimDue',
+  'log',
   'migrations',
   'validation',
   'executeSql',

@@ -8,7 +8,7 @@ export {
   type TestOptions,
 } from './context.js';
 export type { ConformanceOptions, ConformanceTarget, RawAccess } from './options.js';
-export { conformanceItem, conformanceJob, conformanceMigrations } from './models.js';
+export { conformanceItem, conformanceJob, conformanceEntry, conformanceMigrations } from './models.js';
 export { matchesWhere, compareRows, expectedPage, cursorOf, valueAt, compareValues, type RowsOf } from './reference.js';
 export { describeCrud } from './parts/crud.js';
 export { describeWhere } from './parts/where.js';
@@ -24,6 +24,7 @@ export { describeCreateMany } from './parts/create-many.js';
 export { describeValues } from './parts/values.js';
 export { describeRejectedValues } from './parts/rejected-values.js';
 export { describeClaimDue } from './parts/claim-due.js';
+export { describeLog } from './parts/log.js';
 export { describeMigrations } from './parts/migrations.js';
 export { describeValidation } from './parts/validation.js';
 export { describeExecuteSql } from './parts/execute-sql.js';

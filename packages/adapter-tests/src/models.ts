@@ -53,7 +53,21 @@ export const conformanceJob: ModelDefinition = defineModel({
   indexes: [{ name: 'due', fields: ['queue', 'dueAt'] }],
 });
 
+/** A commit-ordered log model (`log: true`) for `readLog`: what was written, by whom, in which order. */
+export const conformanceEntry: ModelDefinition = defineModel({
+  name: 'conformance_entry',
+  table: 'conformance_entry',
+  versioned: false,
+  log: true,
+  fields: {
+    kind: { type: 'string' },
+    seq: { type: 'integer' },
+    payload: { type: 'json', nullable: true },
+  },
+});
+
 /** The migrations every part applies in `beforeAll` (idempotently) before its tests run. */
 export const conformanceMigrations: readonly Migration[] = [
   createModelsMigration('conformance_0001_models', [conformanceItem, conformanceJob]),
+  createModelsMigration('conformance_0002_log', [conformanceEntry]),
 ];

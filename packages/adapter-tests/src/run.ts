@@ -5,6 +5,7 @@ import { describeCrud } from './parts/crud.js';
 import { describeExecuteSql } from './parts/execute-sql.js';
 import { describeJsonPaths } from './parts/json-paths.js';
 import { describeLargeFilters } from './parts/large-filters.js';
+import { describeLog } from './parts/log.js';
 import { describeMigrations } from './parts/migrations.js';
 import { describeOrderingAndKeyset } from './parts/ordering.js';
 import { describeRejectedValues } from './parts/rejected-values.js';
@@ -34,6 +35,7 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   values: describeValues,
   rejectedValues: describeRejectedValues,
   claimDue: describeClaimDue,
+  log: describeLog,
   migrations: describeMigrations,
   validation: describeValidation,
   executeSql: describeExecuteSql,

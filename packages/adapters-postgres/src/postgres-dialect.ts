@@ -2,6 +2,7 @@ import { type DateBucket, type FieldType, type StorageCapabilities, toTimestamp 
 import type { DriverErrorKind, JsonKind, ListElementType, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
 import { sql } from 'kysely';
 import { classifyPostgresError } from './postgres-errors.js';
+import { postgresLog } from './postgres-log.js';
 
 const isoTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -74,7 +75,8 @@ export const postgresCapabilities: StorageCapabilities = Object.freeze({
  * they are, and the adapter's drivers (`PgDriver`, `PgliteDriver`) parse them
  * by type OID with crmkit's own parsers on every query, so a host's pool with
  * custom parsers and PGlite read back exactly what pg does. With another
- * driver, results must come in those forms (see `type-parsers.ts`).
+ * driver, results must come in those forms (see `type-parsers.ts`). Logs are
+ * read in snapshot batches (see `postgresLog`).
  */
 export const postgresDialect: SqlDialect = {
   capabilities: postgresCapabilities,
@@ -185,4 +187,5 @@ export const postgresDialect: SqlDialect = {
   claimDue: (p) =>
     sql`update ${p.table} set ${p.set} where (${p.primaryKey}) in (select ${p.primaryKey} from ${p.table} where ${p.filter} order by ${p.orderBy} limit ${p.limit} for update skip locked) returning ${p.returning}`,
   classifyError: (error: unknown): DriverErrorKind => classifyPostgresError(error),
+  log: postgresLog,
 };

@@ -1,5 +1,5 @@
 import { type PostgresStorageAdapter, postgresAdapter } from '@crmkit/adapter-postgres';
-import { coreMigrations, createCrm, type Migration } from '@crmkit/core';
+import { coreMigrations, coreModels, createCrm, type Migration } from '@crmkit/core';
 import { queueWorkerMigrations, workflowMigrations } from '@crmkit/workflows';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, test } from 'vitest';
@@ -121,6 +121,12 @@ describe.each(targets)('upgrading a Postgres database of release 0.1.0 ($name)',
       const [contact] = (await t.contacts.list({ where: { firstName: 'Ada' } })).items;
       expect(contact).toMatchObject({ lastName: 'Lovelace', custom: { tier: 'gold', score: 42 } });
       expect((await t.timeline.forContact(contact!.id)).items.length).toBeGreaterThan(0);
+
+      // The old events became the head of the log, in id order, and a new one comes after them.
+      const events = before.crm_event!.map((row) => `${row.tenant_id as string}/${row.id as string}`).sort((a, b) => (a.split('/')[1]! < b.split('/')[1]! ? -1 : 1));
+      await t.companies.create({ name: 'After the upgrade' });
+      const log = await db.adapter.readLog({ model: coreModels.event, limit: 1000 });
+      expect(log.rows.map((row) => `${row.tenantId as string}/${row.id as string}`)).toEqual([...events, expect.stringMatching(/^acme\//)]);
     } finally {
       await db.close();
       await fresh.close();

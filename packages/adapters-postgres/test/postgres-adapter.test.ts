@@ -1,5 +1,5 @@
 import { type PostgresStorageAdapter, classifyPostgresError, postgresAdapter } from '@crmkit/adapter-postgres';
-import { DuplicateError, StorageError } from '@crmkit/core';
+import { coreModels, createCrm, DuplicateError, StorageError } from '@crmkit/core';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,21 @@ for (const target of targets) {
       expect((error as DuplicateError).cause).toMatchObject({ code: '23505' });
       const again = await adapter.create({ model: note, tenantId: 't', data: noteRow('a') }).catch((e: unknown) => e);
       expect((again as DuplicateError).fields).toEqual(['id']);
+      await adapter.close();
+    });
+
+    it('keeps the event log and its sequence in the schema option and reads it in commit order', async () => {
+      const adapter = await target.open('logged');
+      const crm = await createCrm({ adapter });
+      await crm.migrate();
+      const objects = await rows(adapter, "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'logged' and relname like 'crm_event_log%' order by 1");
+      expect(objects.map((r) => r.relname)).toEqual(['crm_event_log_seq', 'crm_event_log_sequence', 'crm_event_log_xid']);
+      const start = await adapter.logPosition({ model: coreModels.event });
+      await crm.tenant('a').companies.create({ name: 'First' });
+      await crm.tenant('b').companies.create({ name: 'Second' });
+      await crm.tenant('b').companies.create({ name: 'Third' });
+      const page = await adapter.readLog({ model: coreModels.event, after: start, limit: 10, where: { type: 'company.created' } });
+      expect(page.rows.map((r) => `${r.tenantId as string}:${(r.data as { record: { name: string } }).record.name}`)).toEqual(['a:First', 'b:Second', 'b:Third']);
       await adapter.close();
     });
 

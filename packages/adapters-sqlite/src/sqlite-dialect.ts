@@ -1,6 +1,7 @@
 import { type DateBucket, type FieldType, type StorageCapabilities, toTimestamp } from '@crmkit/core';
 import type { DriverErrorKind, JsonKind, ListElementType, SqlDialect, SqlFragment, ValueCodec } from '@crmkit/kysely';
 import { sql } from 'kysely';
+import { sqliteLog } from './sqlite-log.js';
 
 const isoTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -78,9 +79,10 @@ export const sqliteCapabilities: StorageCapabilities = Object.freeze({
 
 /**
  * crmkit's {@link SqlDialect} for SQLite: text timestamps and dates, 0/1
- * booleans, JSON as text queried with the JSON1 functions, and `claimDue` as a
+ * booleans, JSON as text queried with the JSON1 functions, `claimDue` as a
  * single `UPDATE ... WHERE rowid IN (...) RETURNING`, which SQLite's single
- * writer makes atomic.
+ * writer makes atomic, and logs numbered by a counter in the writing
+ * transaction (see `sqliteLog`).
  */
 export const sqliteDialect: SqlDialect = {
   capabilities: sqliteCapabilities,
@@ -167,4 +169,5 @@ export const sqliteDialect: SqlDialect = {
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'retryable' };
     return { kind: 'other' };
   },
+  log: sqliteLog,
 };

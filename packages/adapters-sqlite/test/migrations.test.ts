@@ -1,5 +1,5 @@
 import { sqliteAdapter } from '@crmkit/adapter-sqlite';
-import { coreMigrations, createCrm, type Migration } from '@crmkit/core';
+import { coreMigrations, coreModels, createCrm, type Migration } from '@crmkit/core';
 import { queueWorkerMigrations, workflowMigrations } from '@crmkit/workflows';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
@@ -17,9 +17,9 @@ const released = releaseFile('sqlite', 'schema.sql');
 
 type Rows = Record<string, Record<string, unknown>[]>;
 
-/** Every row of every crmkit table but the migration table, by table, in key order. */
+/** Every row of every crmkit table but the adapter's own (migrations, log counters), by table, in key order. */
 function dump(db: BetterSqlite3.Database): Rows {
-  const tables = db.prepare("select name from sqlite_master where type = 'table' and name <> 'crmkit_migration' order by name").pluck().all() as string[];
+  const tables = db.prepare("select name from sqlite_master where type = 'table' and name not in ('crmkit_migration', 'crmkit_log') order by name").pluck().all() as string[];
   return Object.fromEntries(tables.map((t) => [t, db.prepare(`select * from "${t}" order by tenant_id, id`).all() as Record<string, unknown>[]]));
 }
 
@@ -73,6 +73,16 @@ describe('upgrading a database of release 0.1.0', () => {
       expect(kept, table).toEqual(expected.map((row) => ('custom' in row && typeof row.custom === 'string' ? { ...row, custom: json(row.custom) } : row)));
     }
     expect(after.crm_task!.filter((row) => row.idempotency_key !== null).length).toBeGreaterThan(0);
+    await crm.close();
+  });
+
+  test('makes the old events the head of the log, in id order, before every new event', async () => {
+    const { before, crm } = await upgraded();
+    const events = before.crm_event!.map((row) => [row.id as string, `${row.tenant_id as string}/${row.id as string}`] as const).sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(events.length).toBeGreaterThan(50);
+    await crm.tenant('globex').companies.create({ name: 'After the upgrade' });
+    const log = await crm.adapter.readLog({ model: coreModels.event, limit: 1000 });
+    expect(log.rows.map((row) => `${row.tenantId as string}/${row.id as string}`)).toEqual([...events.map(([, key]) => key), expect.stringMatching(/^globex\//)]);
     await crm.close();
   });
 

@@ -42,6 +42,7 @@ export {
   type DropIndexOperation,
   type UpdateRowsOperation,
   type InsertRowsOperation,
+  type AddLogOperation,
   type LegacyMigrationOperation,
   type RowValue,
   type TableShape,
@@ -80,6 +81,9 @@ export {
   type AggregateMetric,
   type AggregateArgs,
   type ClaimDueArgs,
+  type ReadLogArgs,
+  type LogPage,
+  type LogPositionArgs,
   type Storage,
   type StorageAdapter,
 } from './storage/adapter.js';

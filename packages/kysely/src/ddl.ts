@@ -12,7 +12,7 @@ import {
 } from '@crmkit/core';
 import { type Kysely, sql } from 'kysely';
 import type { JsonKind, SqlDialect, SqlFragment } from './dialect.js';
-import { type ModelInfo, buildModelInfo, plainField, tableRef } from './model-info.js';
+import { type ModelInfo, buildModelInfo, logTable, plainField, tableRef } from './model-info.js';
 import { LiteralBuilder } from './shape.js';
 import type { WhereCompiler } from './where-compiler.js';
 
@@ -107,7 +107,10 @@ function createModelDdl(info: ModelInfo, dialect: SqlDialect): SqlFragment[] {
 
 /** A model standing for a table as the migrations built it, so that DDL compiles from migration data alone. */
 export function tableModel(shape: TableShape): ModelDefinition {
-  return { name: shape.table, table: shape.table, fields: shape.fields, indexes: shape.indexes, versioned: Object.hasOwn(shape.fields, 'version') };
+  return {
+    name: shape.table, table: shape.table, fields: shape.fields, indexes: shape.indexes, versioned: Object.hasOwn(shape.fields, 'version'),
+    ...(shape.log === true ? { log: true } : {}),
+  };
 }
 
 function requireTable(fold: MigrationFold, op: TableOperation): TableShape {
@@ -157,6 +160,9 @@ export function operationDdl(db: Kysely<any>, dialect: SqlDialect, operation: Mi
       statements = [insertRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), buildModelInfo(tableModel(source), dialect), op, dialect, where)];
       break;
     }
+    case 'addLog':
+      statements = dialect.log.enable(logTable(dialect, tableModel(requireTable(fold, op))));
+      break;
     default:
       throw ValidationError.single(`Unknown migration operation ${JSON.stringify((op as { kind: unknown }).kind)}`);
   }

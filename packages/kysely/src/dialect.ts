@@ -1,4 +1,4 @@
-import type { DateBucket, FieldType, SortDirection, StorageCapabilities } from '@crmkit/core';
+import type { DateBucket, FieldType, Row, SortDirection, StorageCapabilities } from '@crmkit/core';
 import type { RawBuilder } from 'kysely';
 
 /** A SQL fragment built with Kysely's `sql` tag. Values inside are bound parameters. */
@@ -46,6 +46,79 @@ export interface ClaimDueParts {
   returning: SqlFragment;
   /** The primary-key columns, `tenant_id` then `id`, for dialects that select keys instead of a rowid. */
   primaryKey: SqlFragment;
+}
+
+/** A table that is a commit-ordered log, as the {@link LogDialect} hooks see it. */
+export interface LogTable {
+  /** Its SQL name, unqualified, from which the names of its log objects are made. */
+  readonly name: string;
+  /** The table, qualified with the dialect's schema. */
+  readonly table: SqlFragment;
+  /** The `tenant_id` column, unqualified. */
+  readonly tenantIdColumn: string;
+  /** The `id` column, unqualified. */
+  readonly idColumn: string;
+  /**
+   * An object of crmkit's next to the table (a sequence, a counter table),
+   * qualified with the dialect's schema: `ref` to use in SQL, `text` for
+   * functions that take a name (`nextval('...')`).
+   * @throws {ValidationError} for a name that is not a plain identifier of at most 63 characters.
+   */
+  object(name: string): { ref: SqlFragment; text: string };
+}
+
+/** Runs one statement of a log hook (bound values, the driver's rows) and returns its rows. */
+export type LogRunner = (statement: SqlFragment) => Promise<Row[]>;
+
+/** What {@link LogDialect.read} is asked for. */
+export interface LogReadParts {
+  /** The select list of the requested fields, each aliased to its field name. */
+  select: SqlFragment;
+  /** The rows to return among those read (the caller's where-tree), qualified columns; the position still passes the others. */
+  filter: SqlFragment | undefined;
+  /** The position read on from, as the caller gave it (untrusted), or undefined for the beginning. */
+  after: string | undefined;
+  /** At most this many rows (a positive integer). */
+  limit: number;
+}
+
+/**
+ * How a database keeps a commit-ordered log (`Storage.readLog`). Positions
+ * must follow commit order, which a plain auto-increment does not: with
+ * concurrent writers a transaction can take a lower number and commit after
+ * a reader went past a higher one. A single-writer database can number rows
+ * in the writing transaction (`@crmkit/adapter-sqlite`); Postgres orders
+ * batches by transaction snapshots (`@crmkit/adapter-postgres`).
+ */
+export interface LogDialect {
+  /**
+   * The DDL of an `addLog` migration: the log columns, indexes and counters,
+   * and positions for the rows the table already holds, in id order.
+   */
+  enable(table: LogTable): SqlFragment[];
+  /** The log columns every insert into the table sets, in the order of {@link values}. */
+  readonly columns: readonly string[];
+  /**
+   * A statement run before the rows of one `create` / `createMany` call are
+   * inserted, in their transaction, reserving `count` (a bound parameter)
+   * consecutive positions: one row whose `first` is the first of them.
+   * @default none: {@link values} needs no reservation
+   */
+  reserve?(table: LogTable, count: SqlFragment): SqlFragment;
+  /**
+   * The values of {@link columns} for one inserted row: `tenantId` is the
+   * row's bound tenant, `position` its reserved position (a bound parameter)
+   * when {@link reserve} is given.
+   */
+  values(table: LogTable, tenantId: SqlFragment, position: SqlFragment | undefined): SqlFragment[];
+  /**
+   * Reads a page: the rows (aliased as in `select`, nothing else) and the
+   * position after them, with the guarantees of `Storage.readLog`.
+   * @throws {ValidationError} for a position it did not make.
+   */
+  read(table: LogTable, parts: LogReadParts, run: LogRunner): Promise<{ rows: Row[]; position: string }>;
+  /** The position after every row committed now. */
+  end(table: LogTable, run: LogRunner): Promise<string>;
 }
 
 /**
@@ -163,4 +236,6 @@ export interface SqlDialect {
   jsonIndex?(name: string, table: SqlFragment, column: SqlFragment, field: string): SqlFragment | undefined;
   /** Classifies a driver error so that it can be mapped to crmkit's typed errors. */
   classifyError(error: unknown): DriverErrorKind;
+  /** How models with `log: true` keep their commit order; see {@link LogDialect}. */
+  readonly log: LogDialect;
 }

@@ -7,6 +7,10 @@ export type {
   ValueCodec,
   DriverErrorKind,
   ClaimDueParts,
+  LogDialect,
+  LogTable,
+  LogReadParts,
+  LogRunner,
 } from './dialect.js';
 export { kyselyExecutor, type QueryExecutor } from './executor.js';
 export { compileMigrations, migrate } from './migrator.js';

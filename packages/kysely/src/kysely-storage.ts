@@ -9,6 +9,9 @@ import {
   type FindManyArgs,
   type FindOneArgs,
   type ModelDefinition,
+  type LogPage,
+  type LogPositionArgs,
+  type ReadLogArgs,
   type Row,
   type Selected,
   type Storage,
@@ -29,6 +32,7 @@ import type { SqlDialect, SqlFragment } from './dialect.js';
 import { mapDriverError } from './error-mapper.js';
 import type { QueryExecutor } from './executor.js';
 import { keysetAfter, orderList, resolveOrder } from './keyset.js';
+import { logPosition, readLog, reservePositions } from './log.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, plainField } from './model-info.js';
 import { decodeRows, encodeAssignments, encodeInsertRow, selectList } from './row-codec.js';
 import { type Frag, ShapeBuilder, bindShape } from './shape.js';
@@ -134,25 +138,43 @@ export class KyselyStorage implements Storage {
 
   async create<R extends object>(args: CreateArgs<R>): Promise<R> {
     const info = this.ctx.models.get(args.model);
+    // Reserved log positions and the row they number commit together or not at all.
+    if (this.#reserves(info) && !this.db.isTransaction) return this.transaction((tx) => tx.create(args));
     const b = new ShapeBuilder();
     b.key = 'create';
     const out: Row = {};
     encodeInsertRow(info, args.tenantId, args.data as Row, b.values, 0, out);
+    if (this.#reserves(info)) b.values.push(await reservePositions(this.ctx, this.db, info, 1));
     await this.run(info, b, () => this.#insert(info, 1));
     return out as R;
   }
 
+  /** Whether inserts into the model first reserve log positions (the dialect's `log.reserve`). */
+  #reserves(info: ModelInfo): boolean {
+    return info.log !== undefined && this.ctx.dialect.log.reserve !== undefined;
+  }
+
+  /**
+   * The INSERT of `rows` rows: one slot per field of each row, then (when the
+   * dialect reserves log positions) one position slot per row. A log model's
+   * rows also get the dialect's log columns.
+   */
   #insert(info: ModelInfo, rows: number): SqlFragment {
     const width = info.fields.length;
-    const tuples: SqlFragment[] = [];
     const slots = new ShapeBuilder();
+    const params: Frag[] = [];
+    for (let i = 0; i < rows * width; i++) params.push(slots.bind(undefined));
+    const log = info.log;
+    const positions = this.#reserves(info) ? Array.from({ length: rows }, () => slots.bind(undefined)) : undefined;
+    const tenant = info.fields.findIndex((f) => f.name === 'tenantId');
+    const tuples: SqlFragment[] = [];
     for (let r = 0; r < rows; r++) {
-      const params: Frag[] = [];
-      for (let i = 0; i < width; i++) params.push(slots.bind(undefined));
-      tuples.push(sql`(${sql.join(params.map((p) => p()))})`);
+      const values = params.slice(r * width, (r + 1) * width).map((p) => p());
+      if (log !== undefined) values.push(...this.ctx.dialect.log.values(log, params[r * width + tenant]!(), positions?.[r]!()));
+      tuples.push(sql`(${sql.join(values)})`);
     }
-    const columns = sql.join(info.fields.map((f) => sql.id(f.column)));
-    return sql`insert into ${info.table} (${columns}) values ${sql.join(tuples)}`;
+    const names = [...info.fields.map((f) => f.column), ...(log === undefined ? [] : this.ctx.dialect.log.columns)];
+    return sql`insert into ${info.table} (${sql.join(names.map((name) => sql.id(name)))}) values ${sql.join(tuples)}`;
   }
 
   async createMany<R extends object>(args: CreateManyArgs<R>): Promise<R[]> {
@@ -165,22 +187,26 @@ export class KyselyStorage implements Storage {
     const maxRows = this.ctx.dialect.maxInsertRows ?? 50;
     const perStatement = Math.max(1, Math.min(maxRows, Math.floor(this.ctx.dialect.capabilities.maxParameters / width)));
     const out: Row[] = args.returnRows === true ? new Array<Row>(rows.length) : [];
+    const reserves = this.#reserves(info);
     const write = async (storage: KyselyStorage): Promise<void> => {
+      // One reservation for the whole call: a statement per call, not per row.
+      let position = reserves ? await reservePositions(storage.ctx, storage.db, info, rows.length) : 0;
       for (let start = 0; start < rows.length; start += perStatement) {
         const count = Math.min(perStatement, rows.length - start);
         const b = new ShapeBuilder();
         b.key = `createMany ${count}`;
         const values = b.values;
-        values.length = count * width;
+        values.length = count * width + (reserves ? count : 0);
         for (let r = 0; r < count; r++) {
           const row = rows[start + r]!;
           const copy = args.returnRows === true ? (out[start + r] = {}) : undefined;
           encodeInsertRow(info, args.tenantId, row, values, r * width, copy);
+          if (reserves) values[count * width + r] = position++;
         }
         await storage.run(info, b, () => storage.#insert(info, count));
       }
     };
-    if (this.db.isTransaction || rows.length <= perStatement) await write(this);
+    if (this.db.isTransaction || (rows.length <= perStatement && !reserves)) await write(this);
     else await this.transaction((tx) => write(tx as KyselyStorage));
     return out as R[];
   }
@@ -358,6 +384,14 @@ export class KyselyStorage implements Storage {
     const rows = decodeRows(result.rows, info.decoded);
     // RETURNING order is unspecified; callers expect earliest due first.
     return rows.sort((x, y) => compare(x[due], y[due]) || compare(x.id, y.id)) as R[];
+  }
+
+  readLog(args: ReadLogArgs): Promise<LogPage> {
+    return readLog(this.ctx, this.db, args);
+  }
+
+  logPosition(args: LogPositionArgs): Promise<string> {
+    return logPosition(this.ctx, this.db, args);
   }
 
   async executeSql(strings: TemplateStringsArray, ...values: unknown[]): Promise<Row[]> {

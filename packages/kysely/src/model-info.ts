@@ -1,6 +1,6 @@
 import { type FieldType, type ModelDefinition, ValidationError, columnName } from '@crmkit/core';
 import { sql } from 'kysely';
-import type { SqlDialect, SqlFragment, ValueCodec } from './dialect.js';
+import type { LogTable, SqlDialect, SqlFragment, ValueCodec } from './dialect.js';
 import { ShapeCache } from './shape.js';
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -31,6 +31,8 @@ export interface ModelInfo {
   /** Fields whose stored form needs decoding on read. */
   readonly decoded: readonly FieldInfo[];
   readonly shapes: ShapeCache;
+  /** The table as the dialect's log hooks see it, for models with `log: true`. */
+  readonly log: LogTable | undefined;
 }
 
 function checkIdentifier(name: string, what: string): string {
@@ -44,6 +46,22 @@ export function tableRef(dialect: SqlDialect, table: string): SqlFragment {
 }
 
 let serials = 0;
+/** The log view of a table of crmkit's: its name, reference, key columns and neighbouring objects. */
+export function logTable(dialect: SqlDialect, model: ModelDefinition<object>): LogTable {
+  const table = checkIdentifier(model.table, 'table');
+  return {
+    name: table,
+    table: tableRef(dialect, table),
+    tenantIdColumn: columnName('tenantId', model.fields.tenantId),
+    idColumn: columnName('id', model.fields.id),
+    object(name) {
+      checkIdentifier(name, 'object');
+      const schema = dialect.schema === undefined ? undefined : checkIdentifier(dialect.schema, 'schema');
+      const quote = (id: string) => `"${id}"`;
+      return { ref: tableRef(dialect, name), text: schema === undefined ? quote(name) : `${quote(schema)}.${quote(name)}` };
+    },
+  };
+}
 
 /** Resolves a model against a dialect. Table and column names are checked to be plain identifiers. */
 export function buildModelInfo(model: ModelDefinition<object>, dialect: SqlDialect): ModelInfo {
@@ -71,6 +89,7 @@ export function buildModelInfo(model: ModelDefinition<object>, dialect: SqlDiale
     byColumn: new Map(fields.map((f) => [f.column, f])),
     decoded: fields.filter((f) => f.decode !== undefined),
     shapes: new ShapeCache(),
+    log: model.log === true ? logTable(dialect, model) : undefined,
   };
 }
 

@@ -1,6 +1,11 @@
-import type { Crm } from '@crmkit/core';
-import { coreModels } from '@crmkit/core';
-import { createTriggers, defineWorkflow, onEvent, type Trigger } from '@crmkit/workflows';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqliteAdapter } from '@crmkit/adapter-sqlite';
+import { type Crm, coreModels, createCrm, ManualClock } from '@crmkit/core';
+import {
+  createTriggers, createWorkflowEngine, defineWorkflow, onEvent, type Trigger, triggerCursorModel, triggerFireModel, workflowMigrations,
+} from '@crmkit/workflows';
 import { ulid } from 'ulidx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
@@ -28,6 +33,8 @@ const approveOnWin = onEvent('deal.won', { signal: { workflow: 'deal-gate', even
 let env: Awaited<ReturnType<typeof testEngine>> | undefined;
 afterEach(async () => env?.crm.close());
 
+const clock = (e: NonNullable<typeof env>) => e.clock.now().toISOString();
+
 async function sales(crm: Crm, tenantId: string) {
   const t = crm.tenant(tenantId);
   const pipeline = await t.pipelines.create({
@@ -38,9 +45,12 @@ async function sales(crm: Crm, tenantId: string) {
   return { t, deal };
 }
 
+/** A runner whose first pass has run: its feed starts from the end of the (empty) log. */
 async function start(triggers: Trigger[] = [bigDealInNegotiation]) {
   env = await testEngine({ workflows: [gate] });
-  return { ...env, runner: createTriggers(env.engine, triggers, { onError: () => undefined }) };
+  const runner = createTriggers(env.engine, triggers, { onError: () => undefined });
+  await runner.runDue();
+  return { ...env, runner };
 }
 
 describe('event triggers', () => {
@@ -70,24 +80,116 @@ describe('event triggers', () => {
     // Committed while no runner listens: only the outbox table knows about it.
     const second = await deal(5_000_000);
     await t.deals.moveToStage(second.id, 'negotiation');
-    const restarted = createTriggers(engine, [bigDealInNegotiation], { listen: false });
+    const restarted = createTriggers(engine, [bigDealInNegotiation]);
     expect(await restarted.runDue()).toMatchObject({ started: 1 });
     expect(await restarted.runDue()).toMatchObject({ started: 0 });
     expect(await engine.instancesOf('acme', { type: 'deal', id: first.id })).toHaveLength(1);
     expect(await engine.instancesOf('acme', { type: 'deal', id: second.id })).toHaveLength(1);
   });
 
-  it('picks up an event that commits after later events were read', async () => {
+  it('picks up an event committed after later events were read, however old its id', async () => {
     const { crm, engine, runner } = await start();
     const { t, deal } = await sales(crm, 'acme');
     const big = await deal(2_000_000);
     const moved = await t.deals.moveToStage(big.id, 'negotiation');
     await runner.runDue();
     const [row] = await engine.storage.findMany({ model: coreModels.event, tenantId: 'acme', where: { type: 'deal.stageChanged', 'data.record.id': moved.id }, orderBy: [{ field: 'id', direction: 'desc' }], limit: 1 });
-    // An id made two seconds ago, committed only now: below the cursor, inside the settle window.
-    await engine.storage.create({ model: coreModels.event, tenantId: "acme", data: { ...row!, id: ulid(Date.now() - 2000) } });
-    expect(await runner.runDue()).toMatchObject({ started: 1 });
+    // Ids made an hour and a day ago, committed only now: far below every id read, and still in the log's future.
+    await engine.storage.create({ model: coreModels.event, tenantId: 'acme', data: { ...row!, id: ulid(Date.now() - 3_600_000) } });
+    await engine.storage.create({ model: coreModels.event, tenantId: 'globex', data: { ...row!, tenantId: 'globex', id: ulid(Date.now() - 86_400_000) } });
+    expect(await runner.runDue()).toMatchObject({ started: 2 });
     expect(await engine.instancesOf('acme', { type: 'deal', id: big.id })).toHaveLength(2);
+    expect(await engine.instancesOf('globex', { type: 'deal', id: big.id })).toHaveLength(1);
+  });
+
+  it('starts a new trigger set from now, or from the beginning of the log when asked', async () => {
+    env = await testEngine({ workflows: [gate] });
+    const { crm, engine } = env;
+    const { t, deal } = await sales(crm, 'acme');
+    const early = await deal(2_000_000);
+    await t.deals.moveToStage(early.id, 'negotiation');
+    const fromNow = createTriggers(engine, [bigDealInNegotiation], { name: 'from-now' });
+    const fromStart = createTriggers(engine, [onEvent('deal.stageChanged', { id: 'all-moves', start: 'deal-gate', input: (e) => ({ dealId: e.data.record.id }) })], { name: 'from-start', startFrom: 'beginning' });
+    expect(await fromNow.runDue()).toMatchObject({ started: 0 });
+    expect(await fromStart.runDue()).toMatchObject({ started: 1 });
+    const late = await deal(3_000_000);
+    await t.deals.moveToStage(late.id, 'negotiation');
+    expect(await fromNow.runDue()).toMatchObject({ started: 1 });
+    expect(await fromStart.runDue()).toMatchObject({ started: 1 });
+    // startFrom is read when the set's cursor is made: a runner created later continues where the set stands.
+    expect(await createTriggers(engine, [bigDealInNegotiation], { name: 'from-now', startFrom: 'beginning' }).runDue()).toMatchObject({ started: 0, duplicates: 0 });
+    expect(await engine.instancesOf('acme', { type: 'deal', id: early.id })).toHaveLength(1);
+    expect(await engine.instancesOf('acme', { type: 'deal', id: late.id })).toHaveLength(2);
+  });
+
+  it('fires for a tenant it never heard of, whose events another CRM on the same database wrote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crmkit-triggers-'));
+    const file = join(dir, 'crm.db');
+    const clock = new ManualClock('2026-03-02T09:00:00.000Z');
+    const reader = await createCrm({ adapter: sqliteAdapter({ filename: file }), clock, migrations: workflowMigrations });
+    const writer = await createCrm({ adapter: sqliteAdapter({ filename: file }), clock });
+    try {
+      await reader.migrate();
+      const engine = createWorkflowEngine({ crm: reader, workflows: [gate], clock });
+      const runner = createTriggers(engine, [bigDealInNegotiation]);
+      await runner.runDue();
+      const { t, deal } = await sales(writer, 'brand-new');
+      const big = await deal(9_000_000);
+      await t.deals.moveToStage(big.id, 'negotiation');
+      expect(await runner.runDue()).toMatchObject({ started: 1 });
+      expect(await engine.instancesOf('brand-new', { type: 'deal', id: big.id })).toHaveLength(1);
+    } finally {
+      await writer.close();
+      await reader.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shares the feed between runners of one set: each event fires once', async () => {
+    const { crm, engine, runner } = await start();
+    const other = createTriggers(engine, [bigDealInNegotiation], { onError: () => undefined });
+    const { t, deal } = await sales(crm, 'acme');
+    const deals = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => deal(1_000_000 + i)));
+    let started = 0;
+    for (const [i, d] of deals.entries()) {
+      await t.deals.moveToStage(d.id, 'negotiation');
+      started += (await (i % 2 ? runner : other).runDue()).started;
+    }
+    const [a, b] = await Promise.all([runner.runDue(), other.runDue()]);
+    expect(started + a.started + b.started).toBe(6);
+    for (const d of deals) expect(await engine.instancesOf('acme', { type: 'deal', id: d.id })).toHaveLength(1);
+  });
+
+  it('continues from the per-tenant event cursors of release 0.1.0 without losing or firing again', async () => {
+    env = await testEngine({ workflows: [gate] });
+    const { crm, engine } = env;
+    const acme = await sales(crm, 'acme');
+    const globex = await sales(crm, 'globex');
+    const moved = async (s: Awaited<ReturnType<typeof sales>>) => {
+      const d = await s.deal(2_000_000);
+      await s.t.deals.moveToStage(d.id, 'negotiation');
+      return d;
+    };
+    const handled = await moved(acme);
+    // What a 0.1.0 runner left: acme watched and read up to its last event (the one it fired), globex never watched.
+    const [last] = await engine.storage.findMany({ model: coreModels.event, tenantId: 'acme', orderBy: [{ field: 'id', direction: 'desc' }], limit: 1 });
+    const at = clock(env);
+    await engine.storage.create({ model: triggerCursorModel, tenantId: 'acme', data: { id: ulid(), createdAt: at, updatedAt: at, triggerSet: 'default', cursorKey: 'events', position: last!.id, config: null, dueAt: at, leasedUntil: null } });
+    await engine.startIn(engine.storage, 'acme', 'deal-gate', { subject: { type: 'deal', id: handled.id }, input: { dealId: handled.id } })
+      .then((run) => engine.storage.create({ model: triggerFireModel, tenantId: 'acme', data: { id: ulid(), createdAt: at, updatedAt: at, triggerId: bigDealInNegotiation.id, sourceKey: last!.id, status: 'started', instanceIds: [run.id], error: null, firedAt: at } }));
+    const unwatched = await moved(globex);
+    // Committed while no runner ran, after acme's 0.1.0 position: must fire.
+    const missed = await moved(acme);
+    const runner = createTriggers(engine, [bigDealInNegotiation]);
+    expect(await runner.runDue()).toMatchObject({ started: 1 });
+    expect(await engine.instancesOf('acme', { type: 'deal', id: handled.id })).toHaveLength(1);
+    expect(await engine.instancesOf('acme', { type: 'deal', id: missed.id })).toHaveLength(1);
+    expect(await engine.instancesOf('globex', { type: 'deal', id: unwatched.id })).toEqual([]);
+    expect(await engine.storage.count({ model: triggerCursorModel, tenantId: 'acme' })).toBe(0);
+    // From then on every tenant fires, 0.1.0 ever watched it or not.
+    const later = [await moved(acme), await moved(globex)];
+    expect(await runner.runDue()).toMatchObject({ started: 2 });
+    for (const [tenantId, d] of [['acme', later[0]!], ['globex', later[1]!]] as const) expect(await engine.instancesOf(tenantId, { type: 'deal', id: d.id })).toHaveLength(1);
   });
 
   it('starts instances in the tenant of the event', async () => {
@@ -134,6 +236,23 @@ describe('event triggers', () => {
     expect(await runner.runDue()).toMatchObject({ started: 1, failed: 1 });
     expect(await runner.failures('acme')).toEqual([expect.objectContaining({ triggerId: fragile.id, error: 'Error: no input' })]);
     expect((await runner.failures('acme'))[0]?.sourceKey).toMatch(/^[0-9A-Z]{26}$/);
+  });
+
+  it('records a signal the engine cannot apply as a failure, and the feed goes on', async () => {
+    const { crm, engine } = await start();
+    const { t, deal } = await sales(crm, 'acme');
+    const [stuck, fine] = [await deal(2_000_000), await deal(3_000_000)];
+    await engine.start('acme', 'deal-gate', { subject: { type: 'deal', id: stuck.id }, input: { dealId: stuck.id } });
+    // A deploy that dropped version 1 while an instance still runs on it: applying an event to it throws.
+    const gate2 = defineWorkflow({ id: 'deal-gate', version: 2, machine: gateMachine });
+    const upgraded = createWorkflowEngine({ crm, workflows: [gate2], clock: env!.clock });
+    const runner = createTriggers(upgraded, [approveOnWin, bigDealInNegotiation], { name: 'v2', onError: () => undefined });
+    await runner.runDue();
+    await t.deals.markWon(stuck.id);
+    await t.deals.moveToStage(fine.id, 'negotiation');
+    expect(await runner.runDue()).toMatchObject({ started: 1, failed: 1 });
+    expect(await runner.failures('acme')).toEqual([expect.objectContaining({ triggerId: approveOnWin.id, error: expect.stringMatching(/version 1 is not registered/) })]);
+    expect(await runner.runDue()).toMatchObject({ started: 0, failed: 0 });
   });
 
   it('refuses triggers of unknown workflows and duplicate ids', async () => {

@@ -21,7 +21,7 @@ describe('date-relative triggers', () => {
     env = await testEngine({ workflows: [note] });
     const t = env.crm.tenant('acme');
     const pipeline = await t.pipelines.create({ name: 'P', stages: [{ name: 'A' }, { name: 'Won', category: 'won' }, { name: 'Lost', category: 'lost' }] });
-    const runner = createTriggers(env.engine, [staleDeal], { tenants: () => ['acme'] });
+    const runner = createTriggers(env.engine, [staleDeal]);
     const deal = (expectedCloseOn: string) => t.deals.create({ title: 'D', pipelineId: pipeline.id, expectedCloseOn });
     return { ...env, t, runner, deal };
   }
@@ -70,11 +70,17 @@ describe('cron triggers', () => {
     return found.map((r) => (r.context as { at: string }).at).sort();
   }
 
+  /** Tenants are learnt from the event log: each writes something first. */
+  async function tenants(...ids: string[]) {
+    for (const id of ids) await env!.crm.tenant(id).companies.create({ name: `${id} itself` });
+  }
+
   it('fires at the right times in its time zone, per tenant', async () => {
     env = await testEngine({ workflows: [note] });
     const { clock } = env;
+    await tenants('acme', 'globex');
     // 2026-03-02 is a Monday; 09:00 in Paris is 08:00 UTC until summer time starts on 29 March.
-    const runner = createTriggers(env.engine, [weekly], { tenants: () => ['acme', 'globex'] });
+    const runner = createTriggers(env.engine, [weekly]);
     expect(await runner.runDue()).toMatchObject({ started: 0 });
     clock.set('2026-03-09T07:59:59.000Z');
     expect(await runner.runDue()).toMatchObject({ started: 0 });
@@ -91,7 +97,8 @@ describe('cron triggers', () => {
   it('fires once after a long downtime, then resumes on schedule', async () => {
     env = await testEngine({ workflows: [note] });
     const { clock } = env;
-    const runner = createTriggers(env.engine, [weekly], { tenants: () => ['acme'] });
+    await tenants('acme');
+    const runner = createTriggers(env.engine, [weekly]);
     await runner.runDue();
     clock.set('2026-04-22T12:00:00.000Z');
     expect(await runner.runDue()).toMatchObject({ started: 1 });
@@ -106,10 +113,38 @@ describe('cron triggers', () => {
   it('runs host code with an idempotency key', async () => {
     env = await testEngine({ workflows: [note] });
     const keys: string[] = [];
-    const runner = createTriggers(env.engine, [cron('*/15 * * * *', { id: 'sync', run: (c) => void keys.push(c.key) })], { tenants: () => ['acme'] });
+    await tenants('acme');
+    const runner = createTriggers(env.engine, [cron('*/15 * * * *', { id: 'sync', run: (c) => void keys.push(c.key) })]);
     await runner.runDue();
     env.clock.set('2026-03-02T09:15:00.000Z');
     expect(await runner.runDue()).toMatchObject({ ran: 1 });
     expect(keys).toEqual(['sync:acme:2026-03-02T09:15:00.000Z']);
+  });
+
+  it('learns tenants from the event log, also the ones that write after it started, and schedules triggers added later in all of them', async () => {
+    env = await testEngine({ workflows: [note] });
+    const { clock, engine } = env;
+    await tenants('acme');
+    const runner = createTriggers(engine, [weekly]);
+    await runner.runDue();
+    await tenants('globex');
+    await runner.runDue();
+    clock.set('2026-03-09T08:00:00.000Z');
+    expect(await runner.runDue()).toMatchObject({ started: 2 });
+    const keys: string[] = [];
+    const grown = createTriggers(engine, [weekly, cron('0 * * * *', { id: 'hourly', run: (c) => void keys.push(c.key) })]);
+    await grown.runDue();
+    clock.set('2026-03-09T09:00:00.000Z');
+    await grown.runDue();
+    expect(keys.sort()).toEqual(['hourly:acme:2026-03-09T09:00:00.000Z', 'hourly:globex:2026-03-09T09:00:00.000Z']);
+  });
+
+  it('still schedules the tenants of the deprecated tenants option before their first event', async () => {
+    env = await testEngine({ workflows: [note] });
+    const runner = createTriggers(env.engine, [weekly], { tenants: () => ['silent'] });
+    await runner.runDue();
+    env.clock.set('2026-03-09T08:00:00.000Z');
+    expect(await runner.runDue()).toMatchObject({ started: 1 });
+    expect(await runs('silent')).toEqual(['2026-03-09T08:00:00.000Z']);
   });
 });

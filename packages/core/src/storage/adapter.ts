@@ -198,9 +198,52 @@ export interface ClaimDueArgs<R extends object = Row> {
   where?: Where;
 }
 
+/** Arguments of {@link Storage.readLog}. */
+export interface ReadLogArgs {
+  /** A model with `log: true` (see {@link ModelDefinition.log}). */
+  model: ModelDefinition;
+  /**
+   * Where to read on from: the `position` of an earlier {@link LogPage}, or of
+   * {@link Storage.logPosition}. Opaque: only the adapter that made it reads it.
+   * @default the beginning of the log
+   */
+  after?: string;
+  /** At most this many rows (a positive integer). */
+  limit: number;
+  /**
+   * Only rows matching this tree are returned; the position still moves past
+   * the others, so a filtered reader never reads them again.
+   */
+  where?: Where;
+  /** Only these fields (plus `tenantId` and `id`); all when omitted. */
+  select?: readonly string[];
+}
+
+/** One page of a log, see {@link Storage.readLog}. */
+export interface LogPage {
+  /**
+   * The rows, of every tenant, in commit order: per tenant exactly in the
+   * order their transactions committed; across tenants, a row comes after the
+   * rows of every transaction that had committed before it was written (only
+   * transactions of different tenants that ran at the same time may come in
+   * either order). Rows of one transaction come in the order they were
+   * inserted. Each row carries its `tenantId`.
+   */
+  rows: Row[];
+  /** The position after this page: pass it as `after` to read on. */
+  position: string;
+}
+
+/** Arguments of {@link Storage.logPosition}. */
+export interface LogPositionArgs {
+  /** A model with `log: true`. */
+  model: ModelDefinition;
+}
+
 /**
  * The data operations of the storage contract. Every method is scoped to one
- * tenant (except {@link claimDue}, which workers use across tenants), validates
+ * tenant (except {@link claimDue}, which workers use across tenants, and the
+ * log reads {@link readLog} and {@link logPosition}), validates
  * field names against the model, and throws crmkit's typed errors, never a raw
  * driver error. Every method throws {@link ValidationError}, before any write,
  * for a value no supported database holds exactly (`storableProblem`), a bad
@@ -251,6 +294,35 @@ export interface Storage {
    * callers never receive the same row while its lease runs.
    */
   claimDue<R extends object>(args: ClaimDueArgs<R>): Promise<R[]>;
+  /**
+   * Reads a commit-ordered log (a model with `log: true`) across tenants: up
+   * to `limit` committed rows after `after`, in commit order, and the position
+   * to read on from. Following the positions from any start reads every row
+   * committed after it exactly once, whatever the concurrency of the writers
+   * (also in other processes): a row whose transaction commits late comes in a
+   * later page, never before a position already handed out. Fewer rows than
+   * `limit` means the page reached the end of what was committed when it was
+   * read. Rows written by `create` and `createMany` get their position in the
+   * writing transaction; rows rolled back never appear. Updating a row does
+   * not move it; deleting one never frees its position for another.
+   * @example
+   * let position = await storage.logPosition({ model: eventModel });
+   * for (;;) {
+   *   const page = await storage.readLog({ model: eventModel, after: position, limit: 200 });
+   *   for (const row of page.rows) handle(row);
+   *   position = page.position;
+   *   if (page.rows.length < 200) break;
+   * }
+   * @throws {ValidationError} for a model that is not a log, a position this adapter did not make,
+   * a `limit` that is not a positive integer, and on a transaction handle (a log is read from committed rows only).
+   */
+  readLog(args: ReadLogArgs): Promise<LogPage>;
+  /**
+   * The position at the end of a log now: reading from it returns only rows
+   * committed later. Where a consumer that must not replay the past starts.
+   * @throws {ValidationError} for a model that is not a log, and on a transaction handle.
+   */
+  logPosition(args: LogPositionArgs): Promise<string>;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it
    * throws (the error is rethrown). Inside, use only the `tx` handle. A call on a

@@ -49,6 +49,17 @@ export interface DropIndexOperation {
 }
 
 /**
+ * Makes a table a commit-ordered log (see {@link ModelDefinition.log}): the
+ * adapter adds the columns, indexes and counters it keeps positions in, and
+ * gives the rows the table already holds positions in id order, before any
+ * row written later. The model of the table must say `log: true`.
+ */
+export interface AddLogOperation {
+  kind: 'addLog';
+  table: string;
+}
+
+/**
  * The new value of one column in {@link UpdateRowsOperation}: a constant,
  * another field or JSON path of the row, or (for a JSON field) the field
  * itself without the key at a path.
@@ -105,6 +116,7 @@ export type MigrationOperation =
   | DropIndexOperation
   | UpdateRowsOperation
   | InsertRowsOperation
+  | AddLogOperation
   | LegacyMigrationOperation;
 
 /** A migration operation in its current form (legacy forms resolved). */
@@ -123,11 +135,13 @@ export interface Migration {
   operations: MigrationOperation[];
 }
 
-/** What a list of migrations leaves a table as: its fields and indexes. */
+/** What a list of migrations leaves a table as: its fields and indexes, and whether it is a log. */
 export interface TableShape {
   table: string;
   fields: Record<string, FieldDefinition>;
   indexes: IndexDefinition[];
+  /** Set by an {@link AddLogOperation}. @default false */
+  log?: boolean;
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -141,7 +155,10 @@ const copy = <T>(value: T): T => structuredClone(value);
 export function createModelsMigration(id: string, models: readonly ModelDefinition<object>[]): Migration {
   return {
     id,
-    operations: models.map((model) => ({ kind: 'createTable', table: model.table, fields: copy(model.fields), indexes: copy(model.indexes) })),
+    operations: models.flatMap((model): TableOperation[] => [
+      { kind: 'createTable', table: model.table, fields: copy(model.fields), indexes: copy(model.indexes) },
+      ...(model.log === true ? [{ kind: 'addLog', table: model.table } as const] : []),
+    ]),
   };
 }
 
@@ -231,6 +248,11 @@ export class MigrationFold {
           if (!Object.hasOwn(op.values, field) && !shape.fields[field]!.nullable) throw ValidationError.single(`insertRows into ${op.table} gives no value for ${field}`);
         }
         return;
+      case 'addLog':
+        if (!shape) throw ValidationError.single(`addLog on ${op.table}, which these migrations do not create`);
+        if (shape.log === true) throw ValidationError.single(`${op.table} is made a log twice`);
+        shape.log = true;
+        return;
     }
   }
 }
@@ -271,6 +293,9 @@ export function verifyMigrations(models: readonly ModelDefinition<object>[], mig
     }
     for (const field of Object.keys(shape.fields)) {
       if (!Object.hasOwn(model.fields, field)) problems.push(`${model.table}.${field} is created by a migration but not in the model`);
+    }
+    if ((model.log === true) !== (shape.log === true)) {
+      problems.push(model.log === true ? `${model.table} is a log in the model but no migration adds the log` : `${model.table} is made a log by a migration but the model is not a log`);
     }
     const built = new Map(shape.indexes.map((index) => [index.name, index]));
     for (const index of model.indexes) {

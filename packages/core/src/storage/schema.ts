@@ -132,6 +132,15 @@ export interface ModelDefinition<R extends object = Record<string, unknown>> {
   versioned: boolean;
   /** Never set: carries the row type `R` for the storage contract's signatures. */
   readonly rowType?: R;
+  /**
+   * Whether the table is also a commit-ordered log: every row written gets a
+   * position in the order its transaction commits, and `Storage.readLog` reads
+   * the rows of every tenant in that order from a position. The adapter keeps
+   * the positions in columns of its own, not in `fields`. A migration turns a
+   * table into a log with an `addLog` operation.
+   * @default false
+   */
+  log?: boolean;
 }
 
 /** The row type of a model. */
@@ -159,6 +168,8 @@ export interface DefineModelOptions<F extends Record<string, FieldDefinition> = 
   indexes?: IndexDefinition[];
   /** @default true */
   versioned?: V;
+  /** See {@link ModelDefinition.log}. @default false */
+  log?: boolean;
 }
 
 /** The row type {@link defineModel} infers: the common fields, `version` unless unversioned, and the model's own. */
@@ -187,6 +198,7 @@ export function defineModel<const F extends Record<string, FieldDefinition>, con
     fields,
     indexes: options.indexes ?? [],
     versioned,
+    ...(options.log === true ? { log: true } : {}),
   };
 }
 

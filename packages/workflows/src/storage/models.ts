@@ -83,11 +83,14 @@ export const stepModel = defineModel({
 });
 
 /**
- * Where a trigger set stands in one tenant, one row per source: the event
- * feed (`position` = last event id read), a date-relative scan (`position` =
- * the instant scanned up to) or a cron schedule (`position` = the next slot).
- * Runners lease due rows across tenants with `claimDue`, so several processes
- * share the work and never read one feed at the same time.
+ * Where a trigger set stands, one row per source. Across tenants (tenant id
+ * `*`): the event feed and tenant discovery, whose `position` is a position
+ * in the event log (`storage.readLog`). Per tenant: a date-relative scan
+ * (`position` = the instant scanned up to) or a cron schedule (`position` =
+ * the next slot). Release 0.1.0 also kept a per-tenant event cursor (key
+ * `events`, `position` = last event id read), which a runner converts into the
+ * feed cursor. Runners lease due rows with `claimDue`, so several processes
+ * share the work and never read one cursor at the same time.
  */
 export const triggerCursorModel = defineModel({
   name: 'workflowTriggerCursor',

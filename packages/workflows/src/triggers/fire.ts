@@ -1,4 +1,4 @@
-import { DuplicateError, newId, type Storage, withRetry } from '@crmkit/core';
+import { ConflictError, DuplicateError, newId, type Storage, StorageError, withRetry } from '@crmkit/core';
 import type { WorkflowEngine } from '../engine.js';
 import { instanceModel, triggerFireModel } from '../storage/models.js';
 import type { FirePlan } from './action.js';
@@ -35,9 +35,11 @@ function fireRow(firing: Firing, status: string, instanceIds: string[], error: s
  * Fires a trigger once per source. Starting or signalling and the fire row
  * commit together, so a crash before commit fires again and a crash after it
  * is stopped by the unique (trigger, source) key. `run` callbacks are outside
- * any transaction, hence at least once. A callback that throws records a
- * failed firing (inspectable, never retried) so one bad event cannot block a
- * tenant's feed; storage errors propagate and the source is retried.
+ * any transaction, hence at least once. A callback that throws, or a start
+ * or signal that fails for another reason than storage (a machine throwing
+ * on its first transition), records a failed firing (inspectable, never
+ * retried): the event feed is shared by every tenant, and one bad event must
+ * not block it. Storage errors propagate and the source is retried.
  * @internal
  */
 export async function fire(engine: WorkflowEngine, firing: Firing, onError: (error: unknown) => void): Promise<FireOutcome> {
@@ -48,7 +50,7 @@ export async function fire(engine: WorkflowEngine, firing: Firing, onError: (err
     if (await alreadyFired(storage, firing)) return 'duplicate';
     onError(error);
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return record(() => storage.create({ model: triggerFireModel, tenantId, data: fireRow(firing, 'failed', [], text, at()) }), 'failed');
+    return record(undefined, () => storage.create({ model: triggerFireModel, tenantId, data: fireRow(firing, 'failed', [], text, at()) }), 'failed');
   };
   let plan: FirePlan | undefined;
   try {
@@ -68,7 +70,7 @@ export async function fire(engine: WorkflowEngine, firing: Firing, onError: (err
     }
   }
   const status = done.kind === 'start' ? 'started' : done.kind === 'signal' ? 'signalled' : 'ran';
-  return record(
+  return record(failed,
     () => storage.transaction(async (tx) => {
       const ids: string[] = [];
       if (done.kind === 'start') {
@@ -89,13 +91,18 @@ export async function fire(engine: WorkflowEngine, firing: Firing, onError: (err
   );
 }
 
-/** Writes a firing; another runner having written it first is a duplicate, a racing instance write is retried. */
-async function record(write: () => Promise<unknown>, outcome: FireOutcome): Promise<FireOutcome> {
+/**
+ * Writes a firing; another runner having written it first is a duplicate, a
+ * racing instance write is retried, storage failures propagate, and any other
+ * error is recorded through `failed` when given.
+ */
+async function record(failed: ((error: unknown) => Promise<FireOutcome>) | undefined, write: () => Promise<unknown>, outcome: FireOutcome): Promise<FireOutcome> {
   try {
     await withRetry(write, { attempts: 20 });
     return outcome;
   } catch (error) {
     if (error instanceof DuplicateError) return 'duplicate';
-    throw error;
+    if (failed === undefined || error instanceof StorageError || error instanceof ConflictError) throw error;
+    return failed(error);
   }
 }

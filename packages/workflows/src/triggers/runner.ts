@@ -1,15 +1,15 @@
 import type { Row } from '@crmkit/core';
 import type { WorkflowEngine } from '../engine.js';
-import { triggerFireModel } from '../storage/models.js';
+import { triggerCursorModel, triggerFireModel } from '../storage/models.js';
 import { targetWorkflow } from './action.js';
 import { type CronTrigger, cronSchedule } from './cron-trigger.js';
-import { claimCursors, type CursorSource, ensureCursors, saveCursor, stateOf } from './cursors.js';
+import { acrossTenants, claimCursors, type CursorSource, ensureCursors, type LogSource, saveCursor, stateOf } from './cursors.js';
 import { fieldDateScan, type FieldDateTrigger } from './date-trigger.js';
 import { eventFeed } from './event-feed.js';
 import type { EventTrigger } from './event-trigger.js';
 import { fire, type Firing } from './fire.js';
 import { startLoop, type TriggerLoop, type TriggerLoopOptions } from './loop.js';
-import { ulidTime } from './ulid-time.js';
+import { tenantFeed } from './tenant-feed.js';
 
 /** Any trigger: {@link onEvent}, {@link relativeToField} or {@link cron}. */
 export type Trigger = EventTrigger | FieldDateTrigger | CronTrigger;
@@ -23,22 +23,29 @@ export interface TriggerRunnerOptions {
    */
   name?: string;
   /**
-   * The host's tenants, asked on every pass. A tenant is watched from the first
-   * pass that knows it (its cursor rows are durable from then on); tenants are
-   * also learnt from events heard in this process and from {@link TriggerRunner.watch}.
-   * Without it, a tenant whose events are all written by other processes is
-   * only watched once something calls `watch` for it.
+   * Where the event triggers of a new trigger set start reading the event
+   * log: `'now'`, the end of the log when the set's first pass runs (events
+   * committed before are never fired), or `'beginning'`, every event ever
+   * written. Only read when the set's cursor is created; a set converted
+   * from 0.1.0's per-tenant cursors continues from them either way.
+   * @default 'now'
+   */
+  startFrom?: 'now' | 'beginning';
+  /**
+   * @deprecated Not needed: tenants are learnt from the event log, whoever
+   * wrote their events. Still honoured: the listed tenants get their date and
+   * cron cursors on the first pass that lists them, before their first event.
    */
   tenants?: () => Iterable<string> | Promise<Iterable<string>>;
   /**
-   * Learn tenants from events committed in this process (`crm.onAnyEvent`).
-   * @default true
+   * @deprecated Ignored: the runner reads the event log, which holds the
+   * events of every process. Events committed in this process always end the
+   * loop's pause early.
    */
   listen?: boolean;
   /**
-   * How long after its id was made an event may still commit, in ms: each pass
-   * re-reads that much of the feed so that a late commit is not skipped.
-   * @default 10000
+   * @deprecated Ignored: the event log is read in commit order, so a late
+   * commit is never behind the cursor and nothing is re-read.
    */
   settleMs?: number;
   /**
@@ -80,19 +87,24 @@ export interface TriggerFailure {
 }
 
 /**
- * Runs triggers durably against the CRM's database: reads the event outbox,
- * scans date fields and keeps cron schedules, per tenant, with cursors that
- * survive restarts and firings deduplicated per (trigger, source).
+ * Runs triggers durably against the CRM's database: follows the event log
+ * across tenants in commit order, scans date fields and keeps cron schedules
+ * per tenant, with cursors that survive restarts and firings deduplicated per
+ * (trigger, source). Several runners of one trigger set (in any processes)
+ * share the work: each cursor is leased by one of them at a time.
  */
 export class TriggerRunner {
   readonly #engine: WorkflowEngine;
   readonly #name: string;
   readonly #options: TriggerRunnerOptions;
+  /** Sources followed per tenant: date scans, cron schedules. */
   readonly #sources = new Map<string, CursorSource>();
+  /** Sources followed across tenants: the event feed, tenant discovery. */
+  readonly #logs = new Map<string, LogSource>();
+  /** Tenants whose cursors this process has ensured. */
   readonly #known = new Set<string>();
-  /** Tenants heard in this process but not yet watched, with the wall time of their first event. */
-  readonly #heard = new Map<string, number>();
-  readonly #unlisten: (() => void) | undefined;
+  readonly #unlisten: () => void;
+  #ensured: Promise<void> | undefined;
   #work: TriggerWork = emptyWork();
   #loop: TriggerLoop | undefined;
 
@@ -109,47 +121,56 @@ export class TriggerRunner {
       if (workflow !== undefined) engine.registry.latest(workflow);
     }
     const batchSize = options.batchSize ?? 200;
+    // A pass hands its cursor back well before the lease would let another runner take it over.
+    const budgetMs = engine.options.leaseMs / 3;
     const fireOne = (firing: Firing) => this.#fire(firing);
-    const events = triggers.filter((t): t is EventTrigger => t.kind === 'event');
-    const sources: CursorSource[] = [];
-    if (events.length > 0) {
-      sources.push(eventFeed(engine, events, { settleMs: options.settleMs ?? 10_000, batchSize, wallNow: Date.now }, fireOne));
-    }
     for (const trigger of triggers) {
-      if (trigger.kind === 'fieldDate') sources.push(fieldDateScan(engine, trigger, batchSize, fireOne));
-      if (trigger.kind === 'cron') sources.push(cronSchedule(engine, trigger, fireOne));
+      const source = trigger.kind === 'fieldDate' ? fieldDateScan(engine, trigger, batchSize, fireOne)
+        : trigger.kind === 'cron' ? cronSchedule(engine, trigger, fireOne) : undefined;
+      if (source) this.#sources.set(source.key, source);
     }
-    for (const source of sources) this.#sources.set(source.key, source);
-    if (options.listen ?? true) {
-      this.#unlisten = engine.crm.onAnyEvent((event) => {
-        if (this.#known.has(event.tenantId) || this.#heard.has(event.tenantId)) return;
-        this.#heard.set(event.tenantId, ulidTime(event.id));
-        this.#loop?.wake();
-      });
+    const events = triggers.filter((t): t is EventTrigger => t.kind === 'event');
+    const logs: LogSource[] = [];
+    if (events.length > 0) {
+      logs.push(eventFeed(engine, events, { batchSize, startFrom: options.startFrom ?? 'now', budgetMs, wallNow: Date.now }, fireOne));
     }
+    if (this.#sources.size > 0) logs.push(tenantFeed(engine, [...this.#sources.values()], batchSize, budgetMs, this.#known, (t) => this.#ensureTenant(t)));
+    for (const log of logs) this.#logs.set(log.key, log);
+    // The log holds every process's events; one committed here only ends the loop's pause early.
+    this.#unlisten = engine.crm.onAnyEvent(() => this.#loop?.wake());
   }
 
   /**
-   * Starts watching a tenant now (durably: its cursors are written). Call it
-   * when the host creates a tenant so that even its first events, written by
-   * another process, fire triggers.
+   * Creates a tenant's date and cron cursors now (durably), instead of when
+   * the runner first reads one of its events.
+   * @deprecated Not needed: tenants are learnt from the event log. Only
+   * useful for date and cron triggers in a tenant that has written no event.
    */
-  async watch(tenantId: string): Promise<void> {
-    await ensureCursors(this.#engine, this.#name, tenantId, [...this.#sources.values()], this.#heard.get(tenantId));
+  watch(tenantId: string): Promise<void> {
+    return this.#ensureTenant(tenantId);
+  }
+
+  /** Creates the tenant cursors of the set that the tenant lacks (triggers added since it was met, too). */
+  async #ensureTenant(tenantId: string): Promise<void> {
+    await ensureCursors(this.#engine, this.#name, tenantId, [...this.#sources.values()]);
     this.#known.add(tenantId);
-    this.#heard.delete(tenantId);
   }
 
   /**
-   * One pass: watches newly known tenants, then leases every due cursor (event
-   * feeds, date scans, cron schedules) across tenants and fires what is due by
-   * the engine's clock. Tests call it after moving a manual clock.
+   * One pass: creates the set's log cursors on first use, then leases every
+   * due cursor (the event feed, tenant discovery, date scans, cron schedules)
+   * and fires what is due by the engine's clock. Tests call it after moving
+   * a manual clock.
    */
   async runDue(options: { limit?: number } = {}): Promise<TriggerWork> {
     this.#work = emptyWork();
-    const listed = this.#options.tenants ? await this.#options.tenants() : [];
-    for (const tenantId of new Set([...listed, ...this.#heard.keys()])) {
-      if (!this.#known.has(tenantId)) await this.watch(tenantId);
+    this.#ensured ??= this.#ensureLogs().catch((error: unknown) => {
+      this.#ensured = undefined;
+      throw error;
+    });
+    await this.#ensured;
+    if (this.#options.tenants) {
+      for (const tenantId of await this.#options.tenants()) if (!this.#known.has(tenantId)) await this.#ensureTenant(tenantId);
     }
     const rows = await claimCursors(this.#engine, this.#name, options.limit ?? 100);
     for (const row of rows) await this.#pass(row);
@@ -164,7 +185,7 @@ export class TriggerRunner {
 
   /** Stops the loop (letting the pass in hand finish) and stops listening to events. */
   async stop(): Promise<void> {
-    this.#unlisten?.();
+    this.#unlisten();
     await this.#loop?.stop();
     this.#loop = undefined;
   }
@@ -177,22 +198,31 @@ export class TriggerRunner {
     return rows.map(({ triggerId, sourceKey, error, firedAt }) => ({ triggerId, sourceKey, error, firedAt }) as TriggerFailure);
   }
 
+  async #ensureLogs(): Promise<void> {
+    for (const log of this.#logs.values()) await log.ensure(this.#name);
+  }
+
   async #pass(row: Row): Promise<void> {
     const tenantId = row.tenantId as string;
     const now = this.#engine.clock.now();
-    // A tenant first met through its cursors may lack the cursors of triggers added since.
-    if (!this.#known.has(tenantId)) await this.watch(tenantId);
-    const source = this.#sources.get(row.cursorKey as string);
-    if (!source) {
+    const log = tenantId === acrossTenants ? this.#logs.get(row.cursorKey as string) : undefined;
+    const source = log === undefined ? this.#sources.get(row.cursorKey as string) : undefined;
+    if (!log && !source) {
       // The trigger was removed from this set; keep its position in case it comes back.
       await saveCursor(this.#engine, row, { ...stateOf(row), dueAt: new Date(now.getTime() + 86_400_000) });
       return;
     }
     try {
-      await saveCursor(this.#engine, row, await source.pass(tenantId, stateOf(row)));
+      // A tenant first met through its cursors may lack the cursors of triggers added since.
+      if (source && !this.#known.has(tenantId)) await this.#ensureTenant(tenantId);
+      const state = stateOf(row);
+      const next = log ? await log.pass(state, (progress) => saveCursor(this.#engine, row, progress, false)) : await source!.pass(tenantId, state);
+      await saveCursor(this.#engine, row, next);
     } catch (error) {
       this.#report(error);
-      await saveCursor(this.#engine, row, { ...stateOf(row), dueAt: new Date(now.getTime() + this.#engine.options.retryBaseMs) });
+      // The position stays where the last checkpoint left it: what was read since is read again (the fire rows deduplicate).
+      const saved = await this.#engine.storage.findOne({ model: triggerCursorModel, tenantId, id: row.id as string });
+      await saveCursor(this.#engine, row, { ...stateOf(saved ?? row), dueAt: new Date(now.getTime() + this.#engine.options.retryBaseMs) });
     }
   }
 
@@ -219,7 +249,7 @@ function emptyWork(): TriggerWork {
  *   onEvent('deal.stageChanged', { where: { 'record.amount.minor': { gt: 1_000_000 } }, start: 'deal-stage-gates' }),
  *   relativeToField({ model: 'deal', field: 'expectedCloseOn', offset: { days: 3 }, where: { status: 'open' }, start: 'stale-deal' }),
  *   cron('0 9 * * 1', { timeZone: 'Europe/Paris', start: 'weekly-review' }),
- * ], { tenants: () => listTenantIds() });
+ * ]);
  * triggers.start({ pollIntervalMs: 500 });
  */
 export function createTriggers(engine: WorkflowEngine, triggers: readonly Trigger[], options: TriggerRunnerOptions = {}): TriggerRunner {
