@@ -1,5 +1,5 @@
 import type { Crm } from '@crmkit/core';
-import { coreModels } from '@crmkit/core';
+import { coreModels, NotFoundError } from '@crmkit/core';
 import { createTriggers, defineWorkflow, onEvent, type Trigger } from '@crmkit/workflows';
 import { ulid } from 'ulidx';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,7 +138,7 @@ describe('event triggers', () => {
 
   it('refuses triggers of unknown workflows and duplicate ids', async () => {
     env = await testEngine({ workflows: [gate] });
-    expect(() => createTriggers(env!.engine, [onEvent('deal.created', { start: 'nope' })])).toThrow(/Unknown workflow/);
+    expect(() => createTriggers(env!.engine, [onEvent('deal.created', { start: 'nope' })])).toThrow(NotFoundError);
     expect(() => createTriggers(env!.engine, [bigDealInNegotiation, bigDealInNegotiation])).toThrow(/Two triggers have the id/);
   });
 });
