@@ -1,4 +1,4 @@
-import type { DealPatch, InteractionInput } from '@crmkit/core';
+import { type DealPatch, type InteractionInput, ValidationError } from '@crmkit/core';
 import { assignLead } from './assign-lead.js';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectHandler } from './effect.js';
@@ -43,7 +43,7 @@ export const builtinEffects: Record<string, EffectHandler> = {
     if (type === 'contact') await ctx.tenant.contacts.update(id, { ownerId });
     else if (type === 'company') await ctx.tenant.companies.update(id, { ownerId });
     else if (type === 'deal') await ctx.tenant.deals.update(id, { ownerId });
-    else throw new Error(`assignOwner: cannot assign an owner to a ${String(type)}`);
+    else throw ValidationError.single(`assignOwner: cannot assign an owner to a ${String(type)}`, ['params', 'recordType']);
   },
   /** Applies a patch to a contact (params: `UpdateContactParams`; the subject contact by default). */
   updateContact: updateContact as EffectHandler,

@@ -10,8 +10,8 @@ import { type Settlement, settledFields } from './retry-policy.js';
  * - `lost`: another holder took the job over (its fence moved) before this
  *   worker began or settled: nothing of this delivery was written;
  * - `skipped`: the job is no longer pending (done, dead, withdrawn) or gone;
- * - `later`: not due yet, or leased by another holder until `at` (only for
- *   deliveries that did not claim the row, such as graphile-worker's).
+ * - `later`: leased by another holder until `at` (only for deliveries that did
+ *   not claim the row, such as graphile-worker's).
  */
 export type JobOutcome =
   | { kind: 'done' | 'retry' | 'dead'; row: Row }
@@ -37,7 +37,7 @@ export async function deliverJob(rt: EngineRuntime, held: Row, claimed: boolean)
   const now = rt.clock.now();
   const at = now.toISOString();
   if (!claimed) {
-    if ((held.dueAt as string) > at) return { kind: 'later', at: held.dueAt as string };
+    // The queue decided the job is due (graphile's run_at is the row's dueAt); only another holder's lease defers it.
     const lease = held.leasedUntil as string | null;
     if (lease !== null && lease > at) return { kind: 'later', at: lease };
   }
