@@ -20,6 +20,13 @@ const notifyMachine = setup({ actions: { notify: effect<{ text: string }>() } })
 });
 const notice = defineWorkflow({ id: 'notice', version: 1, machine: notifyMachine });
 
+/** A timer and an effect on start. */
+const reminderMachine = setup({ actions: { notify: effect<{ text: string }>() } }).createMachine({
+  id: 'reminder', initial: 'waiting',
+  states: { waiting: { entry: { type: 'notify', params: { text: 'armed' } }, after: { [minute]: 'done' } }, done: { type: 'final' } },
+});
+const reminder = defineWorkflow({ id: 'reminder', version: 1, machine: reminderMachine });
+
 const alarmMachine = setup({}).createMachine({
   id: 'alarm', initial: 'waiting', states: { waiting: { after: { [minute]: 'rang' } }, rang: { type: 'final' } },
 });
@@ -53,7 +60,7 @@ async function twoWorkers(tenantId: string, options: Partial<WorkflowEngineOptio
   const passes = { slow: [] as DueWork[], fast: [] as DueWork[] };
   const engine = (name: 'slow' | 'fast', crm: Crm): WorkflowEngine =>
     createWorkflowEngine({
-      crm, clock, workflows: [notice, alarm], ...options,
+      crm, clock, workflows: [notice, alarm, reminder], ...options,
       actions: {
         notify: (ctx) => {
           if (ctx.tenantId !== tenantId) return;
@@ -168,5 +175,17 @@ describe('timer races on PostgreSQL', () => {
     env.gate.open();
     expect(await slowPass).toMatchObject({ timersFired: 0, timersSkipped: 1 });
     expect((await env.fast.history('race', run.id)).map((s) => s.toState)).toEqual(['waiting', 'rang']);
+  }, 60_000);
+});
+
+describe('stopping an instance on graphile-worker', () => {
+  onServer(`withdraws the graphile jobs of its timers and pending effects${skipped}`, async () => {
+    const env = await twoWorkers('stop', { queue: graphileQueue() });
+    cleanup = env.close;
+    const run = await env.fast.start('stop', 'reminder');
+    const queued = async () => Number((await env.adapter.executeSql!`select count(*)::int as n from graphile_worker.jobs where key like ${`%:stop:${run.id}%`}`)[0]?.n);
+    expect(await queued()).toBe(2);
+    expect(await env.fast.stop('stop', run.id)).toMatchObject({ status: 'stopped' });
+    expect(await queued()).toBe(0);
   }, 60_000);
 });
