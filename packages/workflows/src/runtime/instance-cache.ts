@@ -1,8 +1,18 @@
 import type { Row } from '@crmkit/core';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { WorkflowDefinition } from '../definition.js';
+
+/** An instance as this process last wrote it: the stored row, and the live snapshot its stored one restores to. */
+export interface CachedInstance {
+  row: Row;
+  /** The definition that computed `live`: reused only for the same definition (no migration in between). */
+  definition: WorkflowDefinition;
+  live: AnyMachineSnapshot;
+}
 
 /**
- * The instance rows this process wrote last, so that the next event to a hot
- * instance skips reading it. Only for single-writer databases (SQLite), where
+ * The instances this process wrote last, so that the next event to a hot
+ * instance skips reading its row and restoring its snapshot. Only for single-writer databases (SQLite), where
  * a write transaction has the whole database: an entry is a hint, never
  * trusted, because every write that uses it is guarded by the revision it
  * holds. If anything else moved the instance on (another process on the same
@@ -12,7 +22,7 @@ import type { Row } from '@crmkit/core';
  * Entries are evicted oldest-written first beyond `capacity`.
  */
 export class InstanceCache {
-  readonly #entries = new Map<string, Row>();
+  readonly #entries = new Map<string, CachedInstance>();
   readonly #capacity: number;
 
   constructor(capacity: number) {
@@ -23,14 +33,14 @@ export class InstanceCache {
     return `${tenantId}\u0000${instanceId}`;
   }
 
-  get(key: string): Row | undefined {
+  get(key: string): CachedInstance | undefined {
     return this.#entries.get(key);
   }
 
-  set(key: string, row: Row): void {
+  set(key: string, entry: CachedInstance): void {
     // Re-inserting moves the key to the end: the Map's order is the eviction order.
     this.#entries.delete(key);
-    this.#entries.set(key, row);
+    this.#entries.set(key, entry);
     if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
   }
 
@@ -51,26 +61,26 @@ export class InstanceCache {
  */
 export class CacheView {
   readonly #cache: InstanceCache;
-  readonly #staged = new Map<string, Row | undefined>();
+  readonly #staged = new Map<string, CachedInstance | undefined>();
 
   constructor(cache: InstanceCache) {
     this.#cache = cache;
   }
 
-  get(key: string): Row | undefined {
+  get(key: string): CachedInstance | undefined {
     return this.#staged.has(key) ? this.#staged.get(key) : this.#cache.get(key);
   }
 
-  /** Stages the row as written, or `undefined` to drop the entry (not cacheable, or unknown). */
-  set(key: string, row: Row | undefined): void {
-    this.#staged.set(key, row);
+  /** Stages the instance as written, or `undefined` to drop the entry (not cacheable, or unknown). */
+  set(key: string, entry: CachedInstance | undefined): void {
+    this.#staged.set(key, entry);
   }
 
   /** Publishes the staged rows: call only after the transaction committed. */
   commit(): void {
-    for (const [key, row] of this.#staged) {
-      if (row === undefined) this.#cache.delete(key);
-      else this.#cache.set(key, row);
+    for (const [key, entry] of this.#staged) {
+      if (entry === undefined) this.#cache.delete(key);
+      else this.#cache.set(key, entry);
     }
     this.#staged.clear();
   }
@@ -78,7 +88,7 @@ export class CacheView {
 
 /**
  * Whether a value survives a JSON round trip unchanged: a cached snapshot must
- * restore exactly as the stored one would, or an instance would behave
+ * behave exactly as the stored one restores, or an instance would behave
  * differently before and after a restart (a `Date` in the context comes back
  * from storage as a string). `undefined` is allowed only as a property value
  * at the top level of a snapshot (`output`, `error`), which XState treats as

@@ -98,11 +98,26 @@ export function planTransition(
   from: { snapshot: PersistedSnapshot } | { input: unknown },
   event?: EventObject,
 ): TransitionPlan {
+  if ('snapshot' in from) return transitionFrom(machine, restore(machine, from.snapshot), {}, event).plan;
+  return transitionFrom(machine, undefined, from).plan;
+}
+
+/**
+ * {@link planTransition} from a live snapshot (`undefined` for the initial
+ * transition with `from.input`), also returning the live next snapshot, which
+ * the instance cache keeps so that the next event skips restoring it. @internal
+ */
+export function transitionFrom(
+  machine: AnyStateMachine,
+  live: AnyMachineSnapshot | undefined,
+  from: { input?: unknown },
+  event?: EventObject,
+): { plan: TransitionPlan; next: AnyMachineSnapshot } {
   const { scope, actions: executed } = scopeOf(machine);
   executed.length = 0;
   const next = (
-    'snapshot' in from
-      ? machine.transition(restore(machine, from.snapshot) as never, event as never, scope as never)
+    live !== undefined
+      ? machine.transition(live as never, event as never, scope as never)
       : machine.getInitialSnapshot(scope as never, from.input as never)
   ) as AnyMachineSnapshot;
   const actions = executed.splice(0);
@@ -138,7 +153,7 @@ export function planTransition(
       plan.effects.push({ action: action.type, params: toJson(params, `${machine.id} action ${action.type}`, machine.id) });
     }
   }
-  return plan;
+  return { plan, next };
 }
 
 /** Whether a sendTo target is the machine's own actor (the only target a timer can address). */

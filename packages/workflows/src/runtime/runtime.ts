@@ -12,7 +12,7 @@ import type { WorkflowRegistry } from '../registry.js';
 import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
 import type { Applied, ApplyOptions, EngineRuntime, EngineSettings } from './context.js';
 import { type CacheView, InstanceCache, isJsonSafe } from './instance-cache.js';
-import { planTransition } from './plan.js';
+import { planTransition, restore, transitionFrom } from './plan.js';
 import { type PlanTarget, writePlan, type WriteSettings } from './write-plan.js';
 
 /** What the runtime is built from (the engine's resolved options). */
@@ -114,27 +114,27 @@ export class Runtime implements EngineRuntime {
   async apply(tx: Storage, tenantId: string, instanceId: string, event: EventObject, options: ApplyOptions = {}): Promise<Applied> {
     const key = InstanceCache.key(tenantId, instanceId);
     const view = options.view;
-    let row = view?.get(key);
-    let cached = row !== undefined;
+    let entry = view?.get(key);
     // Without a view this call cannot know whether its transaction commits: the entry is dropped, not updated.
     if (view === undefined) this.#cache?.delete(key);
-    row ??= await this.#read(tx, tenantId, instanceId);
+    let row = entry?.row ?? (await this.#read(tx, tenantId, instanceId));
     if (options.claim !== undefined && !(await options.claim(tx))) return row === undefined ? undefined : { row, fired: false };
     for (;;) {
       if (row === undefined) return undefined;
       if (row.status !== 'active') return { row, fired: false };
       const { definition, snapshot } = this.#resolve(row);
-      const plan = planTransition(definition.machine, { snapshot }, event);
+      const live = entry !== undefined && entry.definition === definition && snapshot === row.snapshot ? entry.live : restore(definition.machine, snapshot);
+      const { plan, next } = transitionFrom(definition.machine, live, {}, event);
       const target: PlanTarget = { kind: 'existing', row, workflowVersion: definition.version };
       try {
         const written = await writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settingsOf(definition));
-        view?.set(key, isJsonSafe(plan.snapshot) ? written : undefined);
+        view?.set(key, isJsonSafe(plan.snapshot) ? { row: written, definition, live: next } : undefined);
         return { row: written, fired: true };
       } catch (error) {
         // A cached row was stale (another process or engine moved the instance on): compute again from storage.
-        if (!(cached && error instanceof ConflictError)) throw error;
+        if (!(entry !== undefined && error instanceof ConflictError)) throw error;
         view?.set(key, undefined);
-        cached = false;
+        entry = undefined;
         row = await this.#read(tx, tenantId, instanceId);
       }
     }
