@@ -2,7 +2,7 @@ import { NotFoundError } from '@crmkit/core';
 import type { WorkflowDefinition } from './definition.js';
 import { WorkflowDefinitionError } from './errors.js';
 
-/** Registered workflows by id and version. @internal */
+/** Registered workflows by id and version (not exported from the package). */
 export class WorkflowRegistry {
   readonly #byId = new Map<string, Map<number, WorkflowDefinition>>();
   /** The highest version of each id, looked up on every event. */
