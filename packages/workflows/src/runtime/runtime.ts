@@ -97,7 +97,8 @@ export class Runtime implements EngineRuntime {
     if (subject !== undefined) await this.#checkSubject(tx, tenantId, subject);
     const plan = planTransition(definition.machine, { input });
     const target: PlanTarget = { kind: 'new', id: newId(), workflowId, workflowVersion: definition.version, subject: subject ?? null };
-    return writePlan(tx, tenantId, target, plan, { type: 'xstate.init' }, this.clock.now(), this.#settingsOf(definition));
+    // A new instance has no revision to be stale against: the write always happens.
+    return (await writePlan(tx, tenantId, target, plan, { type: 'xstate.init' }, this.clock.now(), this.#settingsOf(definition)))!;
   }
 
   async #checkSubject(tx: Storage, tenantId: string, subject: Subject): Promise<void> {
@@ -122,21 +123,32 @@ export class Runtime implements EngineRuntime {
     for (;;) {
       if (row === undefined) return undefined;
       if (row.status !== 'active') return { row, fired: false };
-      const { definition, snapshot } = this.#resolve(row);
-      const live = entry !== undefined && entry.definition === definition && snapshot === row.snapshot ? entry.live : restore(definition.machine, snapshot);
-      const { plan, next } = transitionFrom(definition.machine, live, {}, event);
-      const target: PlanTarget = { kind: 'existing', row, workflowVersion: definition.version };
+      let computed: ReturnType<typeof transitionFrom> & { definition: WorkflowDefinition };
       try {
-        const written = await writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settingsOf(definition));
-        view?.set(key, isJsonSafe(plan.snapshot) ? { row: written, definition, live: next } : undefined);
-        return { row: written, fired: true };
+        const { definition, snapshot } = this.#resolve(row);
+        const live = entry !== undefined && entry.definition === definition && snapshot === row.snapshot ? entry.live : restore(definition.machine, snapshot);
+        computed = { ...transitionFrom(definition.machine, live, {}, event), definition };
       } catch (error) {
-        // A cached row was stale (another process or engine moved the instance on): compute again from storage.
-        if (!(entry !== undefined && error instanceof ConflictError)) throw error;
+        if (entry === undefined) throw error;
+        // Computed from a cached row that may be stale: the failure counts only if the stored row fails too.
         view?.set(key, undefined);
         entry = undefined;
         row = await this.#read(tx, tenantId, instanceId);
+        continue;
       }
+      const { plan, next, definition } = computed;
+      const target: PlanTarget = { kind: 'existing', row, workflowVersion: definition.version };
+      const written = await writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settingsOf(definition));
+      if (written !== undefined) {
+        view?.set(key, isJsonSafe(plan.snapshot) ? { row: written, definition, live: next } : undefined);
+        return { row: written, fired: true };
+      }
+      // The row read in this transaction is stale only if another writer got in without the lock: the caller retries.
+      if (entry === undefined) throw new ConflictError(instanceModel.name, instanceId, row.version as number, -1);
+      // A cached row was stale (another process or engine moved the instance on): compute again from storage.
+      view?.set(key, undefined);
+      entry = undefined;
+      row = await this.#read(tx, tenantId, instanceId);
     }
   }
 

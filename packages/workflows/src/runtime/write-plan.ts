@@ -1,4 +1,4 @@
-import { ConflictError, newId, type Row, type Storage } from '@crmkit/core';
+import { newId, type Row, type Storage } from '@crmkit/core';
 import type { EventObject } from 'xstate';
 import type { BusinessCalendar } from '../calendar.js';
 import type { Subject } from '../definition.js';
@@ -27,9 +27,10 @@ export type PlanTarget =
  * Writes one transition in the caller's transaction: the snapshot (guarded by
  * the revision it was computed from), timers added and cancelled, effects as
  * outbox jobs with idempotency keys, and the history step. Either all of it is
- * committed or none. The guarded instance write comes first, so a stale
- * revision fails ({@link ConflictError}) before anything else is written.
- * Returns the instance row as stored.
+ * committed or none. The guarded instance write comes first: for a stale
+ * revision it touches no row, nothing else is written and `undefined` is
+ * returned (an exception would cost more than the write). Otherwise returns
+ * the instance row as stored.
  */
 export async function writePlan(
   tx: Storage,
@@ -39,7 +40,7 @@ export async function writePlan(
   event: EventObject,
   now: Date,
   settings: WriteSettings,
-): Promise<Row> {
+): Promise<Row | undefined> {
   const at = now.toISOString();
   let instance: Row;
   if (target.kind === 'new') {
@@ -51,7 +52,9 @@ export async function writePlan(
     };
     await tx.create({ model: instanceModel, tenantId, data: instance });
   } else {
-    instance = await writeInstance(tx, tenantId, target.row, target.workflowVersion, plan, at);
+    const written = await writeInstance(tx, tenantId, target.row, target.workflowVersion, plan, at);
+    if (written === undefined) return undefined;
+    instance = written;
   }
   const revision = instance.version as number;
   const instanceId = instance.id as string;
@@ -111,19 +114,17 @@ export async function writePlan(
  * The guarded write of an existing instance: one `update ... where version = ?`
  * that sets only what a transition changes (an unchanged `status` would
  * rewrite its index entry for nothing) and reads nothing back; the stored row
- * is known from what was written.
- * @throws {ConflictError} when the instance is no longer at the row's revision.
+ * is known from what was written. `undefined` when the instance is no longer
+ * at the row's revision.
  */
-async function writeInstance(tx: Storage, tenantId: string, row: Row, workflowVersion: number, plan: TransitionPlan, at: string): Promise<Row> {
+async function writeInstance(tx: Storage, tenantId: string, row: Row, workflowVersion: number, plan: TransitionPlan, at: string): Promise<Row | undefined> {
   const id = row.id as string;
   const version = row.version as number;
   const data: Row = { updatedAt: at, state: plan.state, snapshot: plan.snapshot, lastEventAt: at };
   if (plan.status !== row.status) data.status = plan.status;
   if (workflowVersion !== row.workflowVersion) data.workflowVersion = workflowVersion;
   const written = await tx.updateMany({ model: instanceModel, tenantId, where: { id, version }, data });
-  // The actual version is unknown here; the caller re-reads the row either way.
-  if (written === 0) throw new ConflictError(instanceModel.name, id, version, -1);
-  return { ...row, ...data, version: version + 1 };
+  return written === 0 ? undefined : { ...row, ...data, version: version + 1 };
 }
 
 function dueAt(now: Date, delayMs: number, delayName: string | undefined, settings: WriteSettings): Date {
