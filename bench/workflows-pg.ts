@@ -1,7 +1,8 @@
 /**
- * The PostgreSQL row of the workflow benchmark: timer lag (due -> fired) with
- * four worker processes on the engine's PostgreSQL queue, on a database of its
- * own that is dropped at the end.
+ * The PostgreSQL rows of the workflow benchmark: timer lag (due -> fired) with
+ * four worker processes on the engine's PostgreSQL queue, and concurrent
+ * senders to one instance, each on a database of its own that is dropped at
+ * the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { postgresAdapter } from '@crmkit/adapter-postgres';
 import { type Crm, createCrm } from '@crmkit/core';
 import { builtinQueue, createWorkflowEngine, graphileQueue, instanceModel, stepModel, type WorkflowEngine, type WorkflowQueue, workflowMigrations } from '@crmkit/workflows';
 import { type BenchDatabase, createBenchDatabase, serverUrl } from './pg-server.js';
-import { alarmEvent, alarmWorkflow } from './workflows-machines.js';
+import { alarmEvent, alarmWorkflow, toggleWorkflow } from './workflows-machines.js';
 import { perSecond, type WorkflowRow } from './workflows-report.js';
 
 /** Which queue delivers the timers: graphile-worker (the engine's Postgres queue) or the built-in polling runner. */
@@ -210,5 +211,55 @@ export async function timerLagRows(options: TimerLagOptions): Promise<{ rows: Wo
     await database.drop().catch((error: unknown) => console.error('dropping the benchmark database failed:', error));
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
+  }
+}
+
+/**
+ * Concurrent senders on PostgreSQL: `sends` concurrent `engine.send` calls to
+ * one instance of the toggle machine (a pool of 10 connections), and the same
+ * number spread over 100 instances. On one instance every send but one waits
+ * for the instance's row lock; before the engine took that lock, concurrent
+ * sends conflicted and were retried without backoff (12 to 23 s for 1,000).
+ */
+export async function concurrentSendRows(options: { sends: number; log: (line: string) => void }): Promise<WorkflowRow[]> {
+  const { sends, log } = options;
+  const label = `${sends.toLocaleString('en-US')} concurrent engine.send to one instance, PostgreSQL`;
+  let database: BenchDatabase;
+  try {
+    database = await createBenchDatabase(serverUrl());
+  } catch (error) {
+    log(`PostgreSQL concurrent-send rows skipped: ${(error as Error).message}`);
+    return [{ label, value: 'no server' }];
+  }
+  const adapter = postgresAdapter({ connectionString: database.url, poolSize: 10 });
+  try {
+    const crm = await createCrm({ adapter, migrations: workflowMigrations });
+    await crm.migrate();
+    const engine = createWorkflowEngine({ crm, workflows: [toggleWorkflow] });
+    const burst = async (ids: readonly string[]): Promise<number> => {
+      const started = performance.now();
+      const done = await Promise.all(Array.from({ length: sends }, (_, i) => engine.send(tenantId, ids[i % ids.length]!, { type: 'toggle' })));
+      if (done.length !== sends) throw new Error('a send was lost');
+      return performance.now() - started;
+    };
+    log(`${sends.toLocaleString('en-US')} concurrent sends to one instance, then over 100 instances (PostgreSQL ${database.version})`);
+    const one = [(await engine.start(tenantId, toggleWorkflow.id)).id];
+    const many: string[] = [];
+    for (let i = 0; i < 100; i++) many.push((await engine.start(tenantId, toggleWorkflow.id)).id);
+    await burst(many.slice(0, 10));
+    const oneMs = await burst(one);
+    const manyMs = await burst(many);
+    const count = (await engine.get(tenantId, one[0]!)).context as { count: number };
+    if (count.count !== sends) throw new Error(`the instance applied ${count.count} of ${sends} sends`);
+    return [
+      { label, value: `${(oneMs / 1000).toFixed(2)} s (${perSecond((sends * 1000) / oneMs)})` },
+      { label: `${sends.toLocaleString('en-US')} concurrent engine.send over 100 instances, PostgreSQL`, value: `${(manyMs / 1000).toFixed(2)} s (${perSecond((sends * 1000) / manyMs)})` },
+    ];
+  } catch (error) {
+    log(`PostgreSQL concurrent-send rows failed: ${(error as Error).stack ?? String(error)}`);
+    return [{ label, value: 'error' }];
+  } finally {
+    await adapter.close().catch(() => {});
+    await database.drop().catch((error: unknown) => console.error('dropping the benchmark database failed:', error));
   }
 }

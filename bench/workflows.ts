@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './index.js';
 import { scratch } from './databases.js';
-import { lagTarget, timerLagRows } from './workflows-pg.js';
+import { concurrentSendRows, lagTarget, timerLagRows } from './workflows-pg.js';
 import { formatWorkflowTable, type WorkflowRow } from './workflows-report.js';
 import { eventRows, eventTarget, heapTarget, restoreRows, runMs } from './workflows-sqlite.js';
 
@@ -56,6 +56,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const lag = await timerLagRows({ timers, spreadMs, workers, concurrency: workerConcurrency, queue: 'graphile', log });
     rows.push(...lag.rows);
     if (lag.server) server = lag.server;
+    rows.push(...(await concurrentSendRows({ sends: 1_000, log })));
 
     console.log(
       `\ncrmkit workflow engine: persisted events (SQLite file, WAL, synchronous=NORMAL), restoring instances, timer lag (PostgreSQL)\n` +

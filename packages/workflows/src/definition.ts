@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import { WorkflowDefinitionError } from './errors.js';
 
 /** What a workflow is about: a deal, a contact, a company, a case... */
 export interface Subject {
@@ -40,9 +41,12 @@ export interface WorkflowDefinition<TMachine extends AnyStateMachine = AnyStateM
  * Declares a workflow. A plain identity function that keeps the machine's types.
  * @example
  * export const followUp = defineWorkflow({ id: 'follow-up', version: 1, machine: followUpMachine });
+ * @throws {WorkflowDefinitionError} for an id that is not lowercase letters, digits, `.`, `_` and `-` (up to 64), or a version that is not a positive integer
  */
 export function defineWorkflow<TMachine extends AnyStateMachine>(definition: WorkflowDefinition<TMachine>): WorkflowDefinition<TMachine> {
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(definition.id)) throw new Error(`Invalid workflow id ${JSON.stringify(definition.id)}`);
-  if (!Number.isInteger(definition.version) || definition.version < 1) throw new Error(`Invalid version ${definition.version} of ${definition.id}`);
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(definition.id)) throw new WorkflowDefinitionError(`Invalid workflow id ${JSON.stringify(definition.id)}`);
+  if (!Number.isInteger(definition.version) || definition.version < 1) {
+    throw new WorkflowDefinitionError(`Invalid version ${definition.version} of ${definition.id}`, definition.id);
+  }
   return definition;
 }

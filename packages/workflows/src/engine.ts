@@ -1,25 +1,34 @@
-import { type Clock, ConflictError, type Crm, NotFoundError, newId, type Row, type Storage, withRetry } from '@crmkit/core';
+import {
+  type Clock, ConflictError, type Crm, createCursorCodec, type CursorCodec, NotFoundError, type Page, type Row, StateError, type Storage,
+  ValidationError, withRetry,
+} from '@crmkit/core';
 import type { EventObject } from 'xstate';
 import type { BusinessCalendar } from './calendar.js';
 import type { Subject, WorkflowDefinition } from './definition.js';
 import { builtinEffects } from './effects/builtin.js';
 import type { EffectHandler } from './effects/effect.js';
+import { workflowMigrations } from './migrations/index.js';
 import { builtinQueue } from './queue/builtin-queue.js';
 import type { WorkflowQueue } from './queue/queue.js';
 import { WorkflowRegistry } from './registry.js';
+import type { Applied, EngineSettings } from './runtime/context.js';
 import { type DeadJob, deliverDue, type DueWork } from './runtime/deliver.js';
 import { toInstance, type WorkflowInstance, type WorkflowStep } from './runtime/instance-view.js';
-import { planTransition } from './runtime/plan.js';
+import { Runtime } from './runtime/runtime.js';
 import { SendBatcher } from './runtime/send-batcher.js';
 import type { Worker, WorkerOptions } from './runtime/worker.js';
-import { type PlanTarget, writePlan, type WriteSettings } from './runtime/write-plan.js';
-import { workflowMigrations } from './migrations/index.js';
 import { instanceModel, jobModel, stepModel } from './storage/models.js';
 
 /** Options of {@link createWorkflowEngine}. */
 export interface WorkflowEngineOptions {
   /** The CRM whose database holds instances, timers and jobs. */
   crm: Crm;
+  /**
+   * The key signing the cursors of {@link WorkflowEngine.list}, at least 16 bytes, as
+   * `createCrm({ cursorSecret })` does for the CRM's lists.
+   * @default a random key per process
+   */
+  cursorSecret?: string | Uint8Array;
   /** Every workflow version the engine may run (old versions stay while instances use them). */
   workflows: readonly WorkflowDefinition[];
   /** Effect handlers by action name; they replace built-in ones of the same name. */
@@ -32,17 +41,22 @@ export interface WorkflowEngineOptions {
   /** Working time for delays listed in a definition's `businessDelays`. */
   calendar?: BusinessCalendar;
   /**
-   * Attempts of an effect before it is dead-lettered.
+   * Attempts of an effect before it is dead-lettered, on every queue. An
+   * attempt counts from the moment it begins, so one whose worker died counts too.
    * @default 5
    */
   maxAttempts?: number;
   /**
-   * First retry delay of a failed effect; each later one doubles, up to an hour.
+   * Pause after the first failed attempt of an effect; each later one doubles,
+   * up to an hour. The same on every queue (on graphile-worker the next attempt
+   * is a job due at that time, measured by the database server's clock).
    * @default 1000
    */
   retryBaseMs?: number;
   /**
-   * How long a worker holds a claimed timer or job before another may take it over.
+   * How long a worker holds a claimed timer or an effect attempt before another
+   * may take it over (the built-in queue), and how long a graphile worker
+   * process may miss its heartbeat before its jobs are handed to others.
    * @default 30000
    */
   leaseMs?: number;
@@ -51,6 +65,16 @@ export interface WorkflowEngineOptions {
    * @default true
    */
   history?: boolean;
+  /**
+   * On a single-writer database (SQLite): how many instance rows this engine
+   * keeps after writing them, so that the next event to one of them skips
+   * reading it back. Every write is still guarded by the instance revision, so
+   * a row changed by another process is re-read, never overwritten. `0` turns
+   * it off. Ignored on databases with several connections (Postgres), where
+   * each event reads and locks the row.
+   * @default 1000
+   */
+  instanceCacheSize?: number;
   /**
    * How due timers and effect jobs reach workers: {@link builtinQueue} polls
    * the rows (SQLite, one process); {@link graphileQueue} delivers them with
@@ -62,60 +86,117 @@ export interface WorkflowEngineOptions {
 
 /** Options of {@link WorkflowEngine.start}. */
 export interface StartOptions {
-  /** The record the instance is about; also how triggers find instances. */
+  /**
+   * The record the instance is about; also how triggers find instances. Its
+   * `type` names an entity of the CRM (`deal`, `contact`, `company`...), and
+   * the record must exist in the instance's tenant.
+   */
   subject?: Subject;
   /** The machine's input. */
   input?: unknown;
+}
+
+/** Options of {@link WorkflowEngine.list}: filters (all optional, combined with and) and paging. */
+export interface ListInstancesOptions {
+  /** Only instances of this workflow (any version). */
+  workflowId?: string;
+  /** Only instances in this state, as {@link WorkflowInstance.state} spells it (`qualified.awaitingContact`). */
+  state?: string;
+  /** Only instances with this status. */
+  status?: WorkflowInstance['status'];
+  /**
+   * Page size, 1 to 1000.
+   * @default 50
+   */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
 }
 
 /**
  * Runs XState machines durably on the CRM's database: every event is one
  * transaction that writes the next snapshot, its timers and its effects, so a
  * crash at any point loses nothing and applies nothing twice.
+ *
+ * Create it with {@link createWorkflowEngine}.
  */
 export class WorkflowEngine {
-  /** @internal */ readonly crm: Crm;
-  /** @internal */ readonly registry: WorkflowRegistry;
-  /** @internal */ readonly clock: Clock;
-  /** @internal */ readonly handlers: Record<string, EffectHandler>;
-  /** @internal */ readonly queue: WorkflowQueue;
-  /** @internal */ readonly options: Required<Pick<WorkflowEngineOptions, 'maxAttempts' | 'retryBaseMs' | 'leaseMs' | 'history'>>;
-  readonly #calendar: BusinessCalendar | undefined;
+  readonly #runtime: Runtime;
+  readonly #cursors: CursorCodec;
   readonly #batcher: SendBatcher | undefined;
 
   /** @internal */
   constructor(options: WorkflowEngineOptions) {
-    this.crm = options.crm;
-    this.registry = new WorkflowRegistry(options.workflows);
-    this.clock = options.clock ?? options.crm.clock;
-    this.handlers = { ...builtinEffects, ...options.actions };
-    this.#calendar = options.calendar;
-    this.queue = options.queue ?? builtinQueue();
-    // One writer connection: concurrent sends share transactions (group commit).
-    // With several connections, sends run in parallel transactions instead.
-    this.#batcher = options.crm.adapter.capabilities.multipleConnections
-      ? undefined
-      : new SendBatcher(options.crm.adapter, (tx, tenantId, instanceId, event) => this.applyEvent(tx, tenantId, instanceId, event));
-    this.options = {
-      maxAttempts: options.maxAttempts ?? 5,
-      retryBaseMs: options.retryBaseMs ?? 1000,
-      leaseMs: options.leaseMs ?? 30_000,
+    const settings: EngineSettings = {
+      maxAttempts: positive(options.maxAttempts ?? 5, 'maxAttempts'),
+      retryBaseMs: positive(options.retryBaseMs ?? 1000, 'retryBaseMs', 0),
+      leaseMs: positive(options.leaseMs ?? 30_000, 'leaseMs'),
       history: options.history ?? true,
     };
+    const queue = options.queue ?? builtinQueue();
+    if (typeof queue.startWorker !== 'function') {
+      throw ValidationError.single('queue must come from builtinQueue() or graphileQueue()', ['queue']);
+    }
+    this.#cursors = createCursorCodec(options.cursorSecret);
+    this.#runtime = new Runtime({
+      crm: options.crm,
+      clock: options.clock ?? options.crm.clock,
+      registry: new WorkflowRegistry(options.workflows),
+      handlers: { ...builtinEffects, ...options.actions },
+      queue,
+      settings,
+      calendar: options.calendar,
+      instanceCacheSize: positive(options.instanceCacheSize ?? 1000, 'instanceCacheSize', 0),
+    });
+    const rt = this.#runtime;
+    // One writer connection: concurrent sends share transactions (group commit).
+    // With several connections, sends run in parallel transactions instead.
+    this.#batcher = rt.storage.capabilities.multipleConnections
+      ? undefined
+      : new SendBatcher((fn) => rt.transaction(fn), (tx, view, tenantId, instanceId, event) => rt.apply(tx, tenantId, instanceId, event, { view }));
   }
 
-  /** @internal */
+  /** @internal The CRM (for the trigger runner). */
+  get crm(): Crm {
+    return this.#runtime.crm;
+  }
+
+  /** @internal The registered workflows (for the trigger runner). */
+  get registry(): WorkflowRegistry {
+    return this.#runtime.registry;
+  }
+
+  /** @internal The engine's clock (for the trigger runner). */
+  get clock(): Clock {
+    return this.#runtime.clock;
+  }
+
+  /** @internal The resolved settings (for the trigger runner). */
+  get options(): EngineSettings {
+    return this.#runtime.settings;
+  }
+
+  /** @internal The CRM's storage (for the trigger runner). */
   get storage(): Storage {
-    return this.crm.adapter;
+    return this.#runtime.storage;
+  }
+
+  /**
+   * @internal Applies one event inside a transaction (for the trigger runner): the instance row
+   * after it and whether a transition was written; undefined when the instance does not exist.
+   */
+  applyEvent(tx: Storage, tenantId: string, instanceId: string, event: EventObject): Promise<Applied> {
+    return this.#runtime.apply(tx, tenantId, instanceId, event);
   }
 
   /**
    * Creates the workflow tables (also reachable as `createCrm({ migrations: workflowMigrations })`),
    * then whatever the queue needs (graphile-worker's schema).
+   * @returns the ids of the workflow migrations applied by this call
    */
   async migrate(): Promise<string[]> {
-    const applied = await this.crm.adapter.migrate(workflowMigrations);
-    await this.queue.migrate?.(this);
+    const applied = await this.#runtime.storage.migrate(workflowMigrations);
+    await this.#runtime.queue.migrate?.(this.#runtime);
     return applied;
   }
 
@@ -124,9 +205,12 @@ export class WorkflowEngine {
    * transition and stores its snapshot, timers and effects in one transaction.
    * @example
    * const run = await engine.start('acme', 'follow-up', { subject: { type: 'contact', id: ada.id }, input: { contactId: ada.id } });
+   * @throws {ValidationError} for a malformed tenant id (the rules of `crm.tenant()`) or a subject type that is not a CRM entity
+   * @throws {NotFoundError} for a workflow nobody registered (entity `workflow`), or a subject the tenant does not have
+   * @throws {WorkflowDefinitionError} when the machine does something the durable runtime cannot store
    */
   start(tenantId: string, workflowId: string, options: StartOptions = {}): Promise<WorkflowInstance> {
-    return this.storage.transaction((tx) => this.startIn(tx, tenantId, workflowId, options));
+    return this.#runtime.storage.transaction((tx) => this.startIn(tx, tenantId, workflowId, options));
   }
 
   /**
@@ -135,57 +219,61 @@ export class WorkflowEngine {
    * together with its own rows (triggers record which event started it).
    * @example
    * await storage.transaction(async (tx) => { await tx.create(...); await engine.startIn(tx, 'acme', 'follow-up'); });
+   * @throws the errors of {@link start}
    */
   async startIn(tx: Storage, tenantId: string, workflowId: string, options: StartOptions = {}): Promise<WorkflowInstance> {
-    const definition = this.registry.latest(workflowId);
-    const plan = planTransition(definition.machine, { input: options.input });
-    const target: PlanTarget = { kind: 'new', id: newId(), workflowId, workflowVersion: definition.version, subject: options.subject ?? null };
-    const row = await writePlan(tx, tenantId, target, plan, { type: 'xstate.init' }, this.clock.now(), this.#settings(definition));
-    return toInstance(row);
+    return toInstance(await this.#runtime.start(tx, tenantId, workflowId, options.subject, options.input));
   }
 
   /**
-   * Sends an event to an instance. Concurrent senders are serialised by the
-   * instance revision: a conflicting write is retried on the new snapshot.
-   * Events to a finished instance are ignored.
+   * Sends an event to an instance. Concurrent senders are serialised: on a
+   * single-writer database they share group-commit transactions, on Postgres
+   * they queue on the instance's row lock. Events to a finished or stopped
+   * instance are ignored.
    * @throws {NotFoundError} when the tenant has no such instance
+   * @throws {ValidationError} for a malformed tenant id
    */
   async send<TEvent extends EventObject>(tenantId: string, instanceId: string, event: TEvent): Promise<WorkflowInstance> {
+    const rt = this.#runtime;
+    rt.tenant(tenantId);
     const applied = this.#batcher
       ? await this.#batcher.send(tenantId, instanceId, event)
       : await withRetry(
-          () => this.storage.transaction((tx) => this.applyEvent(tx, tenantId, instanceId, event)),
-          { attempts: 20, retryOn: (e) => e instanceof ConflictError },
+          () => rt.transaction((tx, view) => rt.apply(tx, tenantId, instanceId, event, { view })),
+          // The row lock makes conflicts rare (an instance written without it); retried with jitter, never hot.
+          { attempts: 10, retryOn: (e) => e instanceof ConflictError },
         );
     if (!applied) throw new NotFoundError('workflowInstance', instanceId);
     return toInstance(applied.row);
   }
 
   /**
-   * @internal Applies one event inside a transaction: the instance row after it and whether a
-   * transition was written (not for a finished instance); undefined when the instance does not exist.
+   * Stops an active instance: status `stopped`, its pending timers deleted and
+   * its pending effect jobs cancelled (an attempt already running is not
+   * interrupted, but its outcome is not recorded). Later events and timers are
+   * ignored. Stopping an instance that has finished changes nothing.
+   * @throws {NotFoundError} when the tenant has no such instance
    */
-  async applyEvent(tx: Storage, tenantId: string, instanceId: string, event: EventObject): Promise<{ row: Row; fired: boolean } | undefined> {
-    const row = await tx.findOne({ model: instanceModel, tenantId, id: instanceId });
-    if (!row) return undefined;
-    if (row.status !== 'active') return { row, fired: false };
-    const { definition, snapshot } = this.#resolve(row);
-    const plan = planTransition(definition.machine, { snapshot }, event);
-    const target: PlanTarget = { kind: 'existing', row, workflowVersion: definition.version };
-    const written = await writePlan(tx, tenantId, target, plan, event, this.clock.now(), this.#settings(definition));
-    return { row: written, fired: true };
+  async stop(tenantId: string, instanceId: string): Promise<WorkflowInstance> {
+    const rt = this.#runtime;
+    const row = await withRetry(
+      () => rt.transaction((tx, view) => rt.stop(tx, tenantId, instanceId, view)),
+      { attempts: 10, retryOn: (e) => e instanceof ConflictError },
+    );
+    if (!row) throw new NotFoundError('workflowInstance', instanceId);
+    return toInstance(row);
   }
 
-  /** Reads an instance. @throws {NotFoundError} */
+  /** Reads an instance. @throws {NotFoundError} when the tenant has no such instance */
   async get(tenantId: string, instanceId: string): Promise<WorkflowInstance> {
-    const row = await this.storage.findOne({ model: instanceModel, tenantId, id: instanceId });
+    const row = await this.#runtime.storage.findOne({ model: instanceModel, tenantId, id: instanceId });
     if (!row) throw new NotFoundError('workflowInstance', instanceId);
     return toInstance(row);
   }
 
   /** The instances about a subject, newest first (optionally of one workflow). */
   async instancesOf(tenantId: string, subject: Subject, workflowId?: string): Promise<WorkflowInstance[]> {
-    const rows = await this.storage.findMany({
+    const rows = await this.#runtime.storage.findMany({
       model: instanceModel, tenantId,
       where: { subjectType: subject.type, subjectId: subject.id, ...(workflowId ? { workflowId } : {}) },
       orderBy: [{ field: 'createdAt', direction: 'desc' }],
@@ -193,19 +281,55 @@ export class WorkflowEngine {
     return rows.map(toInstance);
   }
 
+  /**
+   * A page of a tenant's instances in creation order, optionally of one
+   * workflow, in one state or with one status. Pages are keyset pages: an
+   * instance started while paging is never skipped nor repeated.
+   * @example
+   * let page = await engine.list('acme', { workflowId: 'follow-up', state: 'waiting', limit: 100 });
+   * while (page.nextCursor) page = await engine.list('acme', { workflowId: 'follow-up', state: 'waiting', limit: 100, cursor: page.nextCursor });
+   * @throws {ValidationError} for a limit outside 1..1000 or a cursor not made by this method
+   */
+  async list(tenantId: string, options: ListInstancesOptions = {}): Promise<Page<WorkflowInstance>> {
+    const limit = options.limit ?? 50;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw ValidationError.single('limit must be an integer from 1 to 1000', ['limit']);
+    const where: Row = {};
+    if (options.workflowId !== undefined) where.workflowId = options.workflowId;
+    if (options.state !== undefined) where.state = options.state;
+    if (options.status !== undefined) where.status = options.status;
+    // A cursor is signed for this tenant and filter: it cannot page another list.
+    const scope = `workflowInstance\n${tenantId}\n${JSON.stringify([options.workflowId ?? null, options.state ?? null, options.status ?? null])}`;
+    let after: Row | undefined;
+    if (options.cursor !== undefined) {
+      const [id] = this.#cursors.decode(scope, options.cursor);
+      if (typeof id !== 'string') throw ValidationError.single('The cursor was not made by engine.list', ['cursor']);
+      after = { id };
+    }
+    const rows = await this.#runtime.storage.findMany({
+      model: instanceModel, tenantId, where: where as never, orderBy: [{ field: 'id' }], limit: limit + 1, ...(after ? { after } : {}),
+    });
+    const items = rows.slice(0, limit).map(toInstance);
+    const last = items[items.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: this.#cursors.encode(scope, [last.id]) } : { items };
+  }
+
   /** The events an instance applied, oldest first. */
   async history(tenantId: string, instanceId: string): Promise<WorkflowStep[]> {
-    const rows = await this.storage.findMany({ model: stepModel, tenantId, where: { instanceId }, orderBy: [{ field: 'revision' }] });
+    const rows = await this.#runtime.storage.findMany({ model: stepModel, tenantId, where: { instanceId }, orderBy: [{ field: 'revision' }] });
     return rows.map(({ revision, eventType, event, fromState, toState, at }) => ({ revision, eventType, event, fromState, toState, at }) as WorkflowStep);
   }
 
   /**
-   * Delivers what is due now once: timers in due order (one instance's timers
-   * one after another), then effect jobs. Tests drive this with a manual clock;
-   * {@link runWorker} calls it in a loop.
+   * Delivers what is due now once, from the rows: timers in due order (one
+   * instance's timers one after another), then effect jobs, through the same
+   * fenced fire and settle functions as the workers. Tests drive it with a
+   * manual clock. It reads the rows on either queue: on a graphile engine it
+   * delivers what is due by the engine's clock, and graphile-worker's own jobs
+   * for what it delivered find nothing left to do; a retry it records is
+   * enqueued there as usual.
    */
   runDue(options: { limit?: number; concurrency?: number } = {}): Promise<DueWork> {
-    return deliverDue(this, options.limit ?? 100, options.concurrency ?? 4);
+    return deliverDue(this.#runtime, options.limit ?? 100, options.concurrency ?? 4);
   }
 
   /**
@@ -213,51 +337,42 @@ export class WorkflowEngine {
    * engine's queue; `stop()` finishes the work in hand and resolves.
    */
   runWorker(options: WorkerOptions = {}): Worker {
-    return this.queue.startWorker(this, options);
+    return this.#runtime.queue.startWorker(this.#runtime, options);
   }
 
-  /** Effects that failed on every attempt. */
+  /** Effects that failed on every attempt, oldest dead first. */
   async deadJobs(tenantId: string): Promise<DeadJob[]> {
-    const rows = await this.storage.findMany({ model: jobModel, tenantId, where: { status: 'dead' }, orderBy: [{ field: 'finishedAt' }] });
-    return rows as unknown as DeadJob[];
+    const rows = await this.#runtime.storage.findMany({ model: jobModel, tenantId, where: { status: 'dead' }, orderBy: [{ field: 'finishedAt' }] });
+    return rows.map(({ tenantId: tenant, id, instanceId, action, params, idempotencyKey, attempts, lastError, finishedAt }) =>
+      ({ tenantId: tenant, id, instanceId, action, params, idempotencyKey, attempts, lastError, finishedAt }) as DeadJob);
   }
 
-  /** Puts a dead-lettered effect back in the queue with a fresh set of attempts. @throws {NotFoundError} */
+  /**
+   * Puts a dead-lettered effect back in the queue with a fresh set of attempts, due now.
+   * @throws {NotFoundError} when the tenant has no such job
+   * @throws {StateError} when the job is not dead (pending, done or cancelled)
+   */
   async retryJob(tenantId: string, jobId: string): Promise<void> {
-    const now = this.clock.now().toISOString();
-    await this.storage.transaction(async (tx) => {
-      const job = await tx.update({
-        model: jobModel, tenantId, id: jobId,
+    const rt = this.#runtime;
+    const now = rt.clock.now().toISOString();
+    await rt.storage.transaction(async (tx) => {
+      const job = await tx.findOne({ model: jobModel, tenantId, id: jobId, forUpdate: true });
+      if (!job) throw new NotFoundError(jobModel.name, jobId);
+      if (job.status !== 'dead') throw new StateError(`Job ${jobId} is ${String(job.status)}, not dead: only dead jobs are retried`);
+      // The update moves the job's fence: nothing of an earlier delivery can be recorded over the new attempts.
+      const requeued = await tx.update({
+        model: jobModel, tenantId, id: jobId, expectedVersion: job.version as number,
         data: { status: 'pending', attempts: 0, dueAt: now, leasedUntil: null, finishedAt: null, updatedAt: now },
       });
-      await this.queue.requeueJob?.(tx, job);
+      await rt.queue.requeueJob?.(tx, requeued);
     });
   }
+}
 
-  /** Which definition runs a stored instance, migrating its snapshot when the newest version knows how. */
-  #resolve(row: Row): { definition: WorkflowDefinition; snapshot: Record<string, unknown> } {
-    const id = row.workflowId as string;
-    const version = row.workflowVersion as number;
-    const snapshot = row.snapshot as Record<string, unknown>;
-    const latest = this.registry.latest(id);
-    if (latest.version > version && latest.migrate) {
-      const migrated = latest.migrate(snapshot, version);
-      if (migrated !== undefined) return { definition: latest, snapshot: migrated };
-    }
-    const own = this.registry.version(id, version);
-    if (!own) throw new Error(`Workflow ${id} version ${version} is not registered and has no migration to ${latest.version}`);
-    return { definition: own, snapshot };
-  }
-
-  #settings(definition: WorkflowDefinition): WriteSettings {
-    return {
-      maxAttempts: this.options.maxAttempts,
-      calendar: this.#calendar,
-      businessDelays: new Set(definition.businessDelays ?? []),
-      history: this.options.history,
-      enqueue: this.queue.enqueue?.bind(this.queue),
-    };
-  }
+/** A non-negative (or at least `min`) integer option. */
+function positive(value: number, name: string, min = 1): number {
+  if (!Number.isSafeInteger(value) || value < min) throw ValidationError.single(`${name} must be an integer of at least ${min}`, [name]);
+  return value;
 }
 
 /**
@@ -266,6 +381,8 @@ export class WorkflowEngine {
  * const engine = createWorkflowEngine({ crm, workflows: [followUpWorkflow], actions: { sendEmail } });
  * await engine.migrate();
  * const worker = engine.runWorker({ concurrency: 4 });
+ * @throws {ValidationError} for an invalid option
+ * @throws {WorkflowDefinitionError} when one version of a workflow is given twice
  */
 export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEngine {
   return new WorkflowEngine(options);

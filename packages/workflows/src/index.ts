@@ -1,4 +1,5 @@
-export { createWorkflowEngine, WorkflowEngine, type WorkflowEngineOptions, type StartOptions } from './engine.js';
+export { createWorkflowEngine, WorkflowEngine, type WorkflowEngineOptions, type StartOptions, type ListInstancesOptions } from './engine.js';
+export { WorkflowDefinitionError } from './errors.js';
 export { defineWorkflow, type WorkflowDefinition, type Subject, type PersistedSnapshot } from './definition.js';
 export { effect, type EffectHandler, type EffectContext } from './effects/effect.js';
 export { builtinEffects, type CreateTaskParams } from './effects/builtin.js';
@@ -6,7 +7,7 @@ export type { BusinessCalendar } from './calendar.js';
 export type { WorkflowInstance, WorkflowStep } from './runtime/instance-view.js';
 export type { DueWork, DeadJob } from './runtime/deliver.js';
 export type { Worker, WorkerOptions } from './runtime/worker.js';
-export type { WorkflowQueue, QueueWrites } from './queue/queue.js';
+export type { WorkflowQueue } from './queue/queue.js';
 export { builtinQueue } from './queue/builtin-queue.js';
 export { graphileQueue, type GraphileQueueOptions } from './queue/graphile-queue.js';
 export { queueWorkerModel } from './queue/worker-lease.js';

@@ -1,3 +1,4 @@
+import { ValidationError } from '@crmkit/core';
 import { businessCalendar } from '@crmkit/workflows';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -53,11 +54,11 @@ describe('adding working time', () => {
   });
 
   it('refuses calendars without working time and negative durations', () => {
-    expect(() => businessCalendar({ timeZone: 'Mars/Olympus' })).toThrow(RangeError);
-    expect(() => businessCalendar({ timeZone: 'UTC', workingDays: [] })).toThrow(RangeError);
-    expect(() => businessCalendar({ timeZone: 'UTC', hours: { start: '17:00', end: '09:00' } })).toThrow(RangeError);
-    expect(() => businessCalendar({ timeZone: 'UTC', holidays: ['25/12/2026'] })).toThrow(RangeError);
-    expect(() => berlin.addWorkingTime(new Date(), -1)).toThrow(RangeError);
+    expect(() => businessCalendar({ timeZone: 'Mars/Olympus' })).toThrow(ValidationError);
+    expect(() => businessCalendar({ timeZone: 'UTC', workingDays: [] })).toThrow(ValidationError);
+    expect(() => businessCalendar({ timeZone: 'UTC', hours: { start: '17:00', end: '09:00' } })).toThrow(ValidationError);
+    expect(() => businessCalendar({ timeZone: 'UTC', holidays: ['25/12/2026'] })).toThrow(ValidationError);
+    expect(() => berlin.addWorkingTime(new Date(), -1)).toThrow(ValidationError);
   });
 });
 

@@ -49,7 +49,7 @@ async function crashScenario(backend: CrashBackend, workers: number, kills: numb
     await engine.migrate();
     await adapter.migrate(crashMigrations);
     const ids: string[] = [];
-    for (let i = 0; i < instances; i++) ids.push((await engine.start(tenantId, 'ticker', { subject: { type: 'test', id: String(i) } })).id);
+    for (let i = 0; i < instances; i++) ids.push((await engine.start(tenantId, 'ticker')).id);
 
     for (let i = 0; i < workers; i++) children.push(spawnWorker(backend));
     await Promise.all(children.map((c) => c.ready));
@@ -74,7 +74,7 @@ async function crashScenario(backend: CrashBackend, workers: number, kills: numb
       const running = children.flatMap((c, i) => (c.isReady ? [i] : []));
       const slot = running[between(0, running.length)]!;
       const victim = children[slot]!;
-      const pending = await engine.storage.count({ model: instanceModel, tenantId, where: { status: 'active' } });
+      const pending = await adapter.count({ model: instanceModel, tenantId, where: { status: 'active' } });
       if (pending > 0) killedMidWork++;
       victim.child.kill('SIGKILL');
       await victim.exited;
@@ -85,8 +85,8 @@ async function crashScenario(backend: CrashBackend, workers: number, kills: numb
 
     const deadline = Date.now() + 75_000;
     for (;;) {
-      const active = await engine.storage.count({ model: instanceModel, tenantId, where: { status: 'active' } });
-      const open = await engine.storage.count({ model: jobModel, tenantId, where: { status: { ne: 'done' } } });
+      const active = await adapter.count({ model: instanceModel, tenantId, where: { status: 'active' } });
+      const open = await adapter.count({ model: jobModel, tenantId, where: { status: { ne: 'done' } } });
       // On Postgres a job may outlive its row's `done` (killed before graphile's own bookkeeping): wait until
       // graphile has nothing left to run. A job withdrawn while locked (remove_job) stays behind, spent, by design.
       const queued = backend.kind === 'postgres'
@@ -120,12 +120,12 @@ async function crashScenario(backend: CrashBackend, workers: number, kills: numb
       expect(steps).toHaveLength(1 + ticks + pokeSteps);
       for (const step of steps) if (step.eventType === timerEvent) expectedKeys.push(`${id}:${step.revision}:0`);
     }
-    expect(await engine.storage.count({ model: timerModel, tenantId })).toBe(0);
+    expect(await adapter.count({ model: timerModel, tenantId })).toBe(0);
 
     // Every effect ran at least once: one job per tick transition, each done, each key executed.
-    const jobs = await engine.storage.findMany({ model: jobModel, tenantId });
+    const jobs = await adapter.findMany({ model: jobModel, tenantId });
     expect(jobs.map((j) => j.idempotencyKey).sort()).toEqual([...expectedKeys].sort());
-    const runs = await engine.storage.findMany({ model: effectRunModel, tenantId, select: ['idempotencyKey'] });
+    const runs = await adapter.findMany({ model: effectRunModel, tenantId, select: ['idempotencyKey'] });
     const executed = new Set(runs.map((r) => r.idempotencyKey as string));
     expect(expectedKeys.filter((key) => !executed.has(key))).toEqual([]);
 

@@ -61,13 +61,12 @@ describe('date-relative triggers', () => {
 
 describe('cron triggers', () => {
   const weekly = cron('0 9 * * 1', {
-    timeZone: 'Europe/Paris', start: 'note',
-    subject: (c) => ({ type: 'tenant', id: c.tenantId }), input: (c) => ({ at: c.scheduledAt.toISOString() }),
+    timeZone: 'Europe/Paris', start: 'note', input: (c) => ({ at: c.scheduledAt.toISOString() }),
   });
 
   async function runs(tenantId = 'acme') {
-    const found = await env!.engine.instancesOf(tenantId, { type: 'tenant', id: tenantId });
-    return found.map((r) => (r.context as { at: string }).at).sort();
+    const found = await env!.engine.list(tenantId, { workflowId: 'note' });
+    return found.items.map((r) => (r.context as { at: string }).at).sort();
   }
 
   /** Tenants are learnt from the event log: each writes something first. */

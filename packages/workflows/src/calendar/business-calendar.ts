@@ -1,3 +1,4 @@
+import { StateError, ValidationError } from '@crmkit/core';
 import type { BusinessCalendar } from '../calendar.js';
 
 /** Options of {@link businessCalendar}. */
@@ -35,7 +36,7 @@ const MAX_IDLE_DAYS = 3 * 366;
 function parseTime(text: string, what: string): number {
   const match = /^(\d{2}):(\d{2})$/.exec(text);
   const minutes = match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
-  if (!match || Number(match[2]) > 59 || minutes > 24 * 60) throw new RangeError(`businessCalendar: ${what} must be HH:mm, got ${JSON.stringify(text)}`);
+  if (!match || Number(match[2]) > 59 || minutes > 24 * 60) throw ValidationError.single(`businessCalendar: ${what} must be HH:mm, got ${JSON.stringify(text)}`, what.split('.'));
   return minutes;
 }
 
@@ -57,10 +58,14 @@ class ZoneClock {
   readonly #format: Intl.DateTimeFormat;
 
   constructor(timeZone: string) {
-    // Throws a RangeError for an unknown zone: better at construction than at the first timer.
-    this.#format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
+    // An unknown zone fails here, at construction, rather than at the first timer.
+    try {
+      this.#format = new Intl.DateTimeFormat('en-US', {
+        timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      });
+    } catch (error) {
+      throw new ValidationError(`businessCalendar: unknown time zone ${JSON.stringify(timeZone)}`, [{ path: ['timeZone'], message: 'unknown time zone', code: 'custom' }], { cause: error });
+    }
   }
 
   /** Local wall time of an instant, as if it were UTC (milliseconds dropped). */
@@ -103,7 +108,7 @@ class ZoneClock {
  * in one IANA time zone. Working time is counted in real elapsed time, so a
  * working day that contains a DST change (e.g. with hours `00:00`-`24:00`) has
  * 23 or 25 hours.
- * @throws {RangeError} for an unknown time zone, malformed hours or holidays, or no working day
+ * @throws {ValidationError} for an unknown time zone, malformed hours or holidays, or no working day
  * @example
  * const calendar = businessCalendar({ timeZone: 'Europe/Berlin', hours: { start: '09:00', end: '17:00' }, holidays: ['2026-12-25'] });
  * const engine = createWorkflowEngine({ crm, workflows, calendar });
@@ -112,14 +117,14 @@ export function businessCalendar(options: BusinessCalendarOptions): BusinessCale
   const zone = new ZoneClock(options.timeZone);
   const workingDays = new Set(options.workingDays ?? [1, 2, 3, 4, 5]);
   if (workingDays.size === 0 || [...workingDays].some((d) => !Number.isInteger(d) || d < 0 || d > 6)) {
-    throw new RangeError('businessCalendar: workingDays must list at least one day from 0 (Sunday) to 6 (Saturday)');
+    throw ValidationError.single('businessCalendar: workingDays must list at least one day from 0 (Sunday) to 6 (Saturday)', ['workingDays']);
   }
   const start = parseTime(options.hours?.start ?? '09:00', 'hours.start');
   const end = parseTime(options.hours?.end ?? '17:00', 'hours.end');
-  if (start >= end) throw new RangeError('businessCalendar: hours.start must be before hours.end');
+  if (start >= end) throw ValidationError.single('businessCalendar: hours.start must be before hours.end', ['hours']);
   const holidays = new Set(options.holidays ?? []);
   for (const holiday of holidays) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(holiday)) throw new RangeError(`businessCalendar: holiday ${JSON.stringify(holiday)} is not YYYY-MM-DD`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(holiday)) throw ValidationError.single(`businessCalendar: holiday ${JSON.stringify(holiday)} is not YYYY-MM-DD`, ['holidays']);
   }
 
   /** The working interval of a local date, or undefined on a day off. */
@@ -130,8 +135,12 @@ export function businessCalendar(options: BusinessCalendarOptions): BusinessCale
   }
 
   return {
+    /**
+     * @throws {ValidationError} for a negative or non-finite `ms`
+     * @throws {StateError} when the calendar has no working time left within three years
+     */
     addWorkingTime(from: Date, ms: number): Date {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`businessCalendar: cannot add ${ms} ms of working time`);
+      if (!Number.isFinite(ms) || ms < 0) throw ValidationError.single(`businessCalendar: cannot add ${ms} ms of working time`, ['ms']);
       const at = from.getTime();
       if (ms === 0) return new Date(at);
       let remaining = ms;
@@ -147,7 +156,7 @@ export function businessCalendar(options: BusinessCalendarOptions): BusinessCale
         if (remaining <= available) return new Date(begin + remaining);
         remaining -= available;
       }
-      throw new RangeError(`businessCalendar: no working time within ${MAX_IDLE_DAYS} days after ${from.toISOString()}`);
+      throw new StateError(`businessCalendar: no working time within ${MAX_IDLE_DAYS} days after ${from.toISOString()}`);
     },
   };
 }

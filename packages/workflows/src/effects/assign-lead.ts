@@ -1,4 +1,4 @@
-import type { Member, TaskPriority, TenantScope } from '@crmkit/core';
+import { type Member, StateError, type TaskPriority, type TenantScope } from '@crmkit/core';
 import { createTaskOnce } from './create-task-once.js';
 import type { EffectContext } from './effect.js';
 import { subjectId } from './subject-id.js';
@@ -76,7 +76,7 @@ export async function assignLead(ctx: EffectContext<AssignLeadParams>): Promise<
   let ownerId = done.items[0]?.assigneeId;
   if (!ownerId) {
     const members = await tenant.members.ofTeam(params.teamId);
-    if (members.length === 0) throw new Error(`assignLead: team ${params.teamId} has no active members`);
+    if (members.length === 0) throw new StateError(`assignLead: team ${params.teamId} has no active members`);
     const member = await pick(tenant, members, params);
     const task = params.task ?? { title: 'Contact the new lead' };
     await createTaskOnce(ctx as EffectContext, {

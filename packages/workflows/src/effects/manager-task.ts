@@ -1,3 +1,4 @@
+import { StateError } from '@crmkit/core';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectContext } from './effect.js';
 
@@ -15,6 +16,6 @@ export type ManagerTaskParams = Omit<CreateTaskParams, 'assigneeId'> & {
 export async function createManagerTask(ctx: EffectContext<ManagerTaskParams>): Promise<void> {
   const { teamId, ...task } = ctx.params;
   const team = await ctx.tenant.teams.get(teamId);
-  if (!team.managerId) throw new Error(`createManagerTask: team ${team.name} (${team.id}) has no manager`);
+  if (!team.managerId) throw new StateError(`createManagerTask: team ${team.name} (${team.id}) has no manager`);
   await createTaskOnce(ctx as EffectContext, { ...task, assigneeId: team.managerId });
 }

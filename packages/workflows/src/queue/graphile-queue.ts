@@ -1,11 +1,13 @@
-import type { Row, Storage } from '@crmkit/core';
-import type { Job, Logger, Runner, TaskList, WorkerEvents } from 'graphile-worker';
-import type { WorkflowEngine } from '../engine.js';
-import { errorText, fireTimer, runEffect } from '../runtime/deliver.js';
+import { type Row, type Storage, ValidationError } from '@crmkit/core';
+import type { Logger, Runner, TaskList, WorkerEvents } from 'graphile-worker';
+import { queueWorkerMigrations } from '../migrations/index.js';
+import type { EngineRuntime } from '../runtime/context.js';
+import { countJob, type DueWork, noWork } from '../runtime/deliver.js';
+import { fireTimer } from '../runtime/fire-timer.js';
+import { deliverJob } from '../runtime/job-attempt.js';
 import type { Worker, WorkerOptions } from '../runtime/worker.js';
 import { jobModel } from '../storage/models.js';
 import type { QueueWrites, WorkflowQueue } from './queue.js';
-import { queueWorkerMigrations } from '../migrations/index.js';
 import { WorkerLease } from './worker-lease.js';
 
 type GraphileWorker = typeof import('graphile-worker');
@@ -40,6 +42,13 @@ export interface GraphileQueueOptions {
 const timerTask = 'crmkit_timer';
 const effectTask = 'crmkit_effect';
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/**
+ * graphile-worker's own attempts of a job: they only cover failures of the
+ * delivery itself (the database unreachable mid-task). An effect's retries
+ * are the engine's (`maxAttempts`, `retryBaseMs`), recorded in the job row
+ * and re-enqueued as a new graphile job for the next attempt's due time.
+ */
+const deliveryAttempts = 25;
 
 interface TimerPayload { tenantId: string; timerId: string }
 interface EffectPayload { tenantId: string; jobId: string }
@@ -60,7 +69,7 @@ function template(...pieces: string[]): TemplateStringsArray {
 
 function sqlOf(tx: Storage): NonNullable<Storage['executeSql']> {
   if (typeof tx.executeSql !== 'function') {
-    throw new TypeError('graphileQueue needs a storage adapter with executeSql (@crmkit/adapter-postgres)');
+    throw ValidationError.single('graphileQueue needs a storage adapter with executeSql (@crmkit/adapter-postgres)', ['queue']);
   }
   return tx.executeSql.bind(tx);
 }
@@ -82,9 +91,13 @@ function graphile(): Promise<GraphileWorker> {
  * `crmkit_timer:<tenant>:<instance>:<send id>`, so re-scheduling replaces the
  * pending job and a cancel (or the instance finishing) removes it; a timer
  * delivered twice anyway is ignored by the instance revision guard, so each
- * fires exactly once. Effect jobs run at least once with graphile's retries
- * and exponential backoff up to the engine's `maxAttempts`; the last failure
- * marks the job row dead for `deadJobs`, and `retryJob` enqueues it again.
+ * fires exactly once. Effect jobs go through the engine's one settle path,
+ * as on the built-in queue: each attempt begins and settles with writes
+ * fenced by the job row's version, a failure is retried after the engine's
+ * `retryBaseMs` backoff (a new graphile job due then, enqueued in the
+ * transaction that records the failure) up to `maxAttempts`, then the row is
+ * dead for `deadJobs`, and `retryJob` enqueues it again. graphile-worker's own
+ * retries only cover a delivery that failed to reach the database.
  *
  * Worker processes renew a lease every third of the engine's `leaseMs`;
  * jobs locked by a process whose lease ran out (killed, crashed) are
@@ -100,11 +113,11 @@ function graphile(): Promise<GraphileWorker> {
  * const engine = createWorkflowEngine({ crm, workflows, queue: graphileQueue() });
  * await engine.migrate();
  * const worker = engine.runWorker({ concurrency: 8 });
- * @throws {TypeError} for an invalid `schema`.
+ * @throws {ValidationError} for an invalid `schema`.
  */
 export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue {
   const schema = options.schema ?? 'graphile_worker';
-  if (!identifier.test(schema)) throw new TypeError(`Invalid graphile-worker schema name ${JSON.stringify(schema)}`);
+  if (!identifier.test(schema)) throw ValidationError.single(`Invalid graphile-worker schema name ${JSON.stringify(schema)}`, ['schema']);
   const addJob = template(
     `select ${schema}.add_job(`, `, `, `::json, run_at => `, `::timestamptz, max_attempts => `, `::int, job_key => `, `, job_key_mode => 'replace') is not null as ok`,
   );
@@ -114,9 +127,9 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
     ` * interval '1 millisecond' and not (locked_by = any(`, `::text[])))) is not null as ok`,
   );
 
-  const poolOf = (engine: WorkflowEngine): PgPool => {
-    const pool = options.pgPool ?? (engine.storage as { pool?: PgPool }).pool;
-    if (!pool) throw new TypeError('graphileQueue needs a pg pool: pass pgPool, or use postgresAdapter({ connectionString }) (not PGlite)');
+  const poolOf = (rt: EngineRuntime): PgPool => {
+    const pool = options.pgPool ?? (rt.storage as { pool?: PgPool }).pool;
+    if (!pool) throw ValidationError.single('graphileQueue needs a pg pool: pass pgPool, or use postgresAdapter({ connectionString }) (not PGlite)', ['pgPool']);
     return pool;
   };
   const logger = async (): Promise<Logger> => {
@@ -127,9 +140,10 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
     });
   };
 
-  async function enqueueEffect(tx: Storage, tenantId: string, job: Row): Promise<void> {
+  /** Enqueues the delivery of a job row at `runAt` (its `dueAt` by default); the key replaces a pending delivery of the same job. */
+  async function enqueueEffect(tx: Storage, tenantId: string, job: Row, runAt = job.dueAt as string): Promise<void> {
     const payload: EffectPayload = { tenantId, jobId: job.id as string };
-    await sqlOf(tx)(addJob, effectTask, JSON.stringify(payload), job.dueAt, job.maxAttempts, effectKey(tenantId, job));
+    await sqlOf(tx)(addJob, effectTask, JSON.stringify(payload), runAt, deliveryAttempts, effectKey(tenantId, job));
   }
 
   return {
@@ -141,25 +155,27 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
       for (const sendId of writes.cancelledSendIds) await sql(removeJob, timerKey(tenantId, instanceId, sendId));
       for (const timer of writes.timers) {
         const payload: TimerPayload = { tenantId, timerId: timer.id as string };
-        // Attempts here only cover infrastructure failures (the fire itself is idempotent): graphile's default.
-        await sql(addJob, timerTask, JSON.stringify(payload), timer.dueAt, 25, timerKey(tenantId, instanceId, timer.sendId as string));
+        // A timer's fire is idempotent: graphile's attempts only retry a delivery that failed to reach the database.
+        await sql(addJob, timerTask, JSON.stringify(payload), timer.dueAt, deliveryAttempts, timerKey(tenantId, instanceId, timer.sendId as string));
       }
       for (const job of writes.jobs) await enqueueEffect(tx, tenantId, job);
+      for (const job of writes.cancelledJobs ?? []) await sql(removeJob, effectKey(tenantId, job));
     },
 
     requeueJob(tx: Storage, job: Row): Promise<void> {
       return enqueueEffect(tx, job.tenantId as string, job);
     },
 
-    async migrate(engine: WorkflowEngine): Promise<void> {
-      await engine.crm.adapter.migrate(queueWorkerMigrations);
+    async migrate(rt: EngineRuntime): Promise<void> {
+      await rt.storage.migrate(queueWorkerMigrations);
       const { runMigrations } = await graphile();
-      await runMigrations({ pgPool: poolOf(engine), schema, logger: await logger() });
+      await runMigrations({ pgPool: poolOf(rt), schema, logger: await logger() });
     },
 
-    startWorker(engine: WorkflowEngine, workerOptions: WorkerOptions): Worker {
-      return startGraphileWorker(engine, workerOptions, {
-        pgPool: poolOf(engine), schema, pollIntervalMs: options.pollIntervalMs ?? 500, logger, unlockOrphans,
+    startWorker(rt: EngineRuntime, workerOptions: WorkerOptions): Worker {
+      return startGraphileWorker(rt, workerOptions, {
+        pgPool: poolOf(rt), schema, pollIntervalMs: options.pollIntervalMs ?? 500, logger, unlockOrphans,
+        later: (tenantId, job, at) => rt.storage.transaction((tx) => enqueueEffect(tx, tenantId, job, at)),
       });
     },
   };
@@ -171,64 +187,49 @@ interface RunSettings {
   pollIntervalMs: number;
   logger: () => Promise<Logger>;
   unlockOrphans: TemplateStringsArray;
+  /** Enqueues another delivery of a job that is not due yet, or leased by another holder, at `at`. */
+  later: (tenantId: string, job: Row, at: string) => Promise<void>;
 }
 
-/** Runs one effect as graphile's attempt `job.attempts`; graphile retries when it throws. */
-async function runEffectJob(engine: WorkflowEngine, payload: EffectPayload, job: Job): Promise<boolean> {
+/** One graphile delivery of an effect job, through the engine's one settle path. */
+async function deliverEffect(rt: EngineRuntime, payload: EffectPayload, settings: RunSettings): Promise<DueWork> {
   const { tenantId, jobId } = payload;
-  const row = await engine.storage.findOne({ model: jobModel, tenantId, id: jobId });
-  // Done already (a retry after a crash between the handler and graphile's bookkeeping), or withdrawn.
-  if (!row || row.status !== 'pending') return true;
-  const now = engine.clock.now().toISOString();
-  try {
-    await runEffect(engine, row, job.attempts);
-    await engine.storage.update({
-      model: jobModel, tenantId, id: jobId,
-      data: { status: 'done', attempts: job.attempts, finishedAt: engine.clock.now().toISOString(), updatedAt: now },
-    });
-    return true;
-  } catch (error) {
-    const dead = job.attempts >= job.max_attempts;
-    await engine.storage.update({
-      model: jobModel, tenantId, id: jobId,
-      data: { status: dead ? 'dead' : 'pending', attempts: job.attempts, lastError: errorText(error), finishedAt: dead ? now : null, updatedAt: now },
-    });
-    throw error;
-  }
+  const work = noWork();
+  const row = await rt.storage.findOne({ model: jobModel, tenantId, id: jobId });
+  // Gone, done or dead already (a second delivery after a crash between the settle and graphile's bookkeeping): nothing to do.
+  if (!row) return work;
+  const outcome = await deliverJob(rt, row, false);
+  // The next attempt of a retried job was enqueued by the settle itself; a job not due yet gets a delivery at its time.
+  if (outcome.kind === 'later') await settings.later(tenantId, row, outcome.at);
+  countJob(work, outcome.kind);
+  return work;
 }
 
-function startGraphileWorker(engine: WorkflowEngine, options: WorkerOptions, settings: RunSettings): Worker {
+function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings: RunSettings): Worker {
   const concurrency = options.concurrency ?? 4;
   const report = options.onError ?? ((e: unknown) => console.error('crmkit workflow worker:', e));
-  const pass = (work: Partial<Parameters<NonNullable<WorkerOptions['onPass']>>[0]>): void =>
-    options.onPass?.({ timersFired: 0, timersSkipped: 0, jobsDone: 0, jobsFailed: 0, ...work });
+  const pass = (work: Partial<DueWork>): void => options.onPass?.({ ...noWork(), ...work });
   const taskList: TaskList = {
     [timerTask]: async (payload) => {
       const { tenantId, timerId } = payload as TimerPayload;
-      const fired = await fireTimer(engine, tenantId, timerId);
+      const fired = await fireTimer(rt, tenantId, timerId);
       pass(fired ? { timersFired: 1 } : { timersSkipped: 1 });
     },
-    [effectTask]: async (payload, helpers) => {
-      try {
-        await runEffectJob(engine, payload as EffectPayload, helpers.job);
-        pass({ jobsDone: 1 });
-      } catch (error) {
-        pass({ jobsFailed: 1 });
-        throw error;
-      }
+    [effectTask]: async (payload) => {
+      pass(await deliverEffect(rt, payload as EffectPayload, settings));
     },
   };
-  const lease = new WorkerLease(engine.storage, engine.options.leaseMs);
+  const lease = new WorkerLease(rt.storage, rt.settings.leaseMs);
   const workerIds: string[] = [];
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let beating: Promise<void> = Promise.resolve();
 
   const beat = async (): Promise<void> => {
-    const now = engine.clock.now();
+    const now = rt.clock.now();
     await lease.renew(now, workerIds);
     const live = await lease.liveWorkerIds(now);
     // Jobs locked by a process without a running lease would otherwise wait graphile's four hours.
-    await engine.storage.executeSql!(settings.unlockOrphans, engine.options.leaseMs, live);
+    await sqlOf(rt.storage)(settings.unlockOrphans, rt.settings.leaseMs, live);
     await lease.forgetStale(now);
   };
 
@@ -243,10 +244,10 @@ function startGraphileWorker(engine: WorkflowEngine, options: WorkerOptions, set
       pgPool: settings.pgPool, schema: settings.schema, concurrency, pollInterval: settings.pollIntervalMs,
       taskList, events, noHandleSignals: true, logger: await settings.logger(),
     });
-    await lease.renew(engine.clock.now(), workerIds);
+    await lease.renew(rt.clock.now(), workerIds);
     heartbeat = setInterval(() => {
       beating = beat().catch(report);
-    }, Math.max(50, Math.floor(engine.options.leaseMs / 3)));
+    }, Math.max(50, Math.floor(rt.settings.leaseMs / 3)));
     heartbeat.unref?.();
     return runner;
   })();

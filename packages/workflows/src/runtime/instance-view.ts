@@ -10,7 +10,7 @@ export interface WorkflowInstance {
   /** The machine version the instance runs on. */
   workflowVersion: number;
   subject: Subject | null;
-  /** `active` until the machine reaches a final state (`done`) or fails (`error`). */
+  /** `active` until the machine reaches a final state (`done`), fails (`error`) or is stopped with `engine.stop` (`stopped`). */
   status: 'active' | 'done' | 'error' | 'stopped';
   /** The state value as text: `qualifying.scoring` for nested states. */
   state: string;

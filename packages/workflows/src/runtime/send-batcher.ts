@@ -1,10 +1,10 @@
-import type { Row, Storage } from '@crmkit/core';
+import type { Storage } from '@crmkit/core';
 import type { EventObject } from 'xstate';
+import type { Applied } from './context.js';
+import type { CacheView } from './instance-cache.js';
 
-/** What applying one event produced (see `WorkflowEngine.applyEvent`). */
-export type Applied = { row: Row; fired: boolean } | undefined;
-
-type Apply = (tx: Storage, tenantId: string, instanceId: string, event: EventObject) => Promise<Applied>;
+type Transaction = <T>(fn: (tx: Storage, view: CacheView | undefined) => Promise<T>) => Promise<T>;
+type Apply = (tx: Storage, view: CacheView | undefined, tenantId: string, instanceId: string, event: EventObject) => Promise<Applied>;
 
 interface Pending {
   tenantId: string;
@@ -24,14 +24,14 @@ interface Pending {
  * event fails.
  */
 export class SendBatcher {
-  readonly #storage: Storage;
+  readonly #transaction: Transaction;
   readonly #apply: Apply;
   readonly #maxBatch: number;
   #queue: Pending[] = [];
   #draining = false;
 
-  constructor(storage: Storage, apply: Apply, maxBatch = 64) {
-    this.#storage = storage;
+  constructor(transaction: Transaction, apply: Apply, maxBatch = 64) {
+    this.#transaction = transaction;
     this.#apply = apply;
     this.#maxBatch = maxBatch;
   }
@@ -48,24 +48,28 @@ export class SendBatcher {
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
+        const batch = this.#queue.length <= this.#maxBatch ? this.#queue : this.#queue.slice(0, this.#maxBatch);
+        this.#queue = this.#queue.length <= this.#maxBatch ? [] : this.#queue.slice(this.#maxBatch);
         let results: Applied[] | undefined;
         try {
-          results = await this.#storage.transaction(async (tx) => {
-            const out: Applied[] = [];
-            for (const item of batch) out.push(await this.#apply(tx, item.tenantId, item.instanceId, item.event));
+          results = await this.#transaction(async (tx, view) => {
+            const out: Applied[] = new Array(batch.length);
+            for (let i = 0; i < batch.length; i++) {
+              const item = batch[i]!;
+              out[i] = await this.#apply(tx, view, item.tenantId, item.instanceId, item.event);
+            }
             return out;
           });
         } catch {
           results = undefined;
         }
         if (results) {
-          batch.forEach((item, i) => item.resolve(results[i]));
+          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]);
           continue;
         }
         for (const item of batch) {
           try {
-            item.resolve(await this.#storage.transaction((tx) => this.#apply(tx, item.tenantId, item.instanceId, item.event)));
+            item.resolve(await this.#transaction((tx, view) => this.#apply(tx, view, item.tenantId, item.instanceId, item.event)));
           } catch (error) {
             item.reject(error);
           }

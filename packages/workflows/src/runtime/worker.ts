@@ -1,5 +1,5 @@
-import type { WorkflowEngine } from '../engine.js';
-import type { DueWork } from './deliver.js';
+import type { EngineRuntime } from './context.js';
+import { deliverDue, type DueWork } from './deliver.js';
 import { startPollLoop } from './poll-loop.js';
 
 /** Options of `engine.runWorker`. */
@@ -26,12 +26,12 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** Loops `runDue` until stopped; passes that find work run back to back. */
-export function startWorker(engine: WorkflowEngine, options: WorkerOptions): Worker {
+/** The built-in queue's worker: loops delivery passes over the rows until stopped; passes that find work run back to back. */
+export function startWorker(rt: EngineRuntime, options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 4;
   const loop = startPollLoop({
-    pass: () => engine.runDue({ concurrency, limit: concurrency * 25 }),
-    busy: (work) => work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed > 0,
+    pass: () => deliverDue(rt, concurrency * 25, concurrency),
+    busy: (work) => work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed + work.jobsLost > 0,
     pollIntervalMs: options.pollIntervalMs ?? 200,
     onPass: options.onPass,
     onError: options.onError ?? ((e) => console.error('crmkit workflow worker:', e)),

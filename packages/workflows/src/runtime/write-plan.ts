@@ -2,11 +2,12 @@ import { newId, type Row, type Storage } from '@crmkit/core';
 import type { EventObject } from 'xstate';
 import type { BusinessCalendar } from '../calendar.js';
 import type { Subject } from '../definition.js';
-import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
+import { WorkflowDefinitionError } from '../errors.js';
 import type { QueueWrites } from '../queue/queue.js';
+import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
 import type { TransitionPlan } from './plan.js';
 
-/** Settings that shape how plans are written. */
+/** Settings that shape how one definition's plans are written (built once per definition). */
 export interface WriteSettings {
   maxAttempts: number;
   calendar: BusinessCalendar | undefined;
@@ -14,7 +15,7 @@ export interface WriteSettings {
   /** Whether to keep a step row per event (the instance history). */
   history: boolean;
   /** The queue's hook run in the same transaction (see `WorkflowQueue.enqueue`). */
-  enqueue?: (tx: Storage, writes: QueueWrites) => Promise<void>;
+  enqueue: ((tx: Storage, writes: QueueWrites) => Promise<void>) | undefined;
 }
 
 /** The instance a plan is applied to: a new one, or the stored one at a revision. */
@@ -26,7 +27,10 @@ export type PlanTarget =
  * Writes one transition in the caller's transaction: the snapshot (guarded by
  * the revision it was computed from), timers added and cancelled, effects as
  * outbox jobs with idempotency keys, and the history step. Either all of it is
- * committed or none.
+ * committed or none. The guarded instance write comes first: for a stale
+ * revision it touches no row, nothing else is written and `undefined` is
+ * returned (an exception would cost more than the write). Otherwise returns
+ * the instance row as stored.
  */
 export async function writePlan(
   tx: Storage,
@@ -36,40 +40,37 @@ export async function writePlan(
   event: EventObject,
   now: Date,
   settings: WriteSettings,
-): Promise<Row> {
+): Promise<Row | undefined> {
   const at = now.toISOString();
   let instance: Row;
-  let revision: number;
   if (target.kind === 'new') {
-    revision = 1;
-    instance = await tx.create({
-      model: instanceModel, tenantId,
-      data: {
-        id: target.id, createdAt: at, updatedAt: at, version: 1,
-        workflowId: target.workflowId, workflowVersion: target.workflowVersion,
-        subjectType: target.subject?.type ?? null, subjectId: target.subject?.id ?? null,
-        status: plan.status, state: plan.state, snapshot: plan.snapshot, lastEventAt: at,
-      },
-    });
+    const created = {
+      tenantId, id: target.id, createdAt: at, updatedAt: at, version: 1,
+      workflowId: target.workflowId, workflowVersion: target.workflowVersion,
+      subjectType: target.subject?.type ?? null, subjectId: target.subject?.id ?? null,
+      status: plan.status, state: plan.state, snapshot: plan.snapshot, lastEventAt: at,
+    };
+    await tx.create({ model: instanceModel, tenantId, data: created });
+    instance = created;
   } else {
-    instance = await tx.update({
-      model: instanceModel, tenantId, id: target.row.id as string,
-      expectedVersion: target.row.version as number,
-      data: { updatedAt: at, workflowVersion: target.workflowVersion, status: plan.status, state: plan.state, snapshot: plan.snapshot, lastEventAt: at },
-    });
-    revision = instance.version as number;
+    const written = await writeInstance(tx, tenantId, target.row, target.workflowVersion, plan, at);
+    if (written === undefined) return undefined;
+    instance = written;
   }
+  const revision = instance.version as number;
   const instanceId = instance.id as string;
   const sendIds = [...plan.cancels, ...plan.timers.map((t) => t.sendId)];
   let cancelledSendIds: string[] = [];
   if (plan.status !== 'active') {
-    // A queue that holds its own copy of each timer must withdraw them: read which before deleting.
-    if (settings.enqueue) {
-      const pending = await tx.findMany({ model: timerModel, tenantId, where: { instanceId }, select: ['sendId'] });
-      cancelledSendIds = pending.map((row) => row.sendId as string);
+    if (target.kind === 'existing') {
+      // A queue that holds its own copy of each timer must withdraw them: read which before deleting.
+      if (settings.enqueue) {
+        const pending = await tx.findMany({ model: timerModel, tenantId, where: { instanceId }, select: ['sendId'] });
+        cancelledSendIds = pending.map((row) => row.sendId as string);
+      }
+      await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId } });
     }
-    await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId } });
-  } else if (sendIds.length > 0) {
+  } else if (sendIds.length > 0 && target.kind === 'existing') {
     await tx.deleteMany({ model: timerModel, tenantId, where: { instanceId, sendId: { in: sendIds } } });
   }
   let timers: Row[] = [];
@@ -89,7 +90,7 @@ export async function writePlan(
   let jobs: Row[] = [];
   if (plan.effects.length > 0) {
     const rows = plan.effects.map((effect, index) => ({
-      id: newId(), createdAt: at, updatedAt: at, instanceId, action: effect.action, params: effect.params,
+      id: newId(), createdAt: at, updatedAt: at, version: 1, instanceId, action: effect.action, params: effect.params,
       // Stable across retries of the same transition, unique per effect: hosts dedupe on it.
       idempotencyKey: `${instanceId}:${revision}:${index}`,
       status: 'pending', attempts: 0, maxAttempts: settings.maxAttempts, dueAt: at, leasedUntil: null, lastError: null, finishedAt: null,
@@ -112,9 +113,26 @@ export async function writePlan(
   return instance;
 }
 
+/**
+ * The guarded write of an existing instance: one `update ... where version = ?`
+ * that sets only what a transition changes (an unchanged `status` would
+ * rewrite its index entry for nothing) and reads nothing back; the stored row
+ * is known from what was written. `undefined` when the instance is no longer
+ * at the row's revision.
+ */
+async function writeInstance(tx: Storage, tenantId: string, row: Row, workflowVersion: number, plan: TransitionPlan, at: string): Promise<Row | undefined> {
+  const id = row.id as string;
+  const version = row.version as number;
+  const data: Row = { updatedAt: at, state: plan.state, snapshot: plan.snapshot, lastEventAt: at };
+  if (plan.status !== row.status) data.status = plan.status;
+  if (workflowVersion !== row.workflowVersion) data.workflowVersion = workflowVersion;
+  const written = await tx.updateMany({ model: instanceModel, tenantId, where: { id, version }, data });
+  return written === 0 ? undefined : { ...row, ...data, version: version + 1 };
+}
+
 function dueAt(now: Date, delayMs: number, delayName: string | undefined, settings: WriteSettings): Date {
   if (delayName !== undefined && settings.businessDelays.has(delayName)) {
-    if (!settings.calendar) throw new Error(`Delay ${delayName} is in business hours but the engine has no calendar`);
+    if (!settings.calendar) throw new WorkflowDefinitionError(`Delay ${delayName} is in business hours but the engine has no calendar`);
     return settings.calendar.addWorkingTime(now, delayMs);
   }
   return new Date(now.getTime() + delayMs);

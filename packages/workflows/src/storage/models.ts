@@ -19,6 +19,8 @@ export const instanceModel = defineModel({
   indexes: [
     { name: 'subject', fields: ['subjectType', 'subjectId', 'workflowId'] },
     { name: 'workflow_status', fields: ['workflowId', 'status'] },
+    // engine.list by workflow and state, in id (creation) order: the keyset walks the index.
+    { name: 'workflow_state', fields: ['workflowId', 'state', 'id'] },
   ],
 });
 
@@ -40,11 +42,16 @@ export const timerModel = defineModel({
   ],
 });
 
-/** A side effect to run after commit (the workflow outbox), with retries and a dead-letter state. */
+/**
+ * A side effect to run after commit (the workflow outbox), with retries and a
+ * dead-letter state. `status` is `pending`, `done`, `dead` or `cancelled` (its
+ * instance was stopped). `version` is the delivery fence: a claim, the begin
+ * of an attempt, its outcome and `retryJob` each move it, and each write of a
+ * delivery is guarded by the version that delivery holds.
+ */
 export const jobModel = defineModel({
   name: 'workflowJob',
   table: 'crmkit_wf_job',
-  versioned: false,
   fields: {
     instanceId: { type: 'string' },
     action: { type: 'string' },
