@@ -92,21 +92,42 @@ function plan(row: OpportunityRow, ctx: OpportunityContext): Plan {
 /**
  * Replays one opportunity's life through the public API: created in
  * Prospecting, moved to Engaging on its engage date, closed on its close
- * date, all in one transaction, so that a row that fails half-way leaves
- * nothing behind.
+ * date. The caller runs it inside a transaction, so a row that fails
+ * half-way leaves nothing behind.
  */
 async function replay(t: TenantScope, planned: PlannedDeal): Promise<Deal> {
   const { input, stage, engagedAt, closedAt } = planned;
   // The CSV does not say when an opportunity was opened; its earliest known
   // date is the latest it can have been. Prospecting rows have no date at all.
   const enteredAt = engagedAt ?? closedAt;
-  return t.transaction(async (tt) => {
-    let deal = await tt.deals.create(enteredAt ? { ...input, enteredAt } : input);
-    if (engagedAt) deal = await tt.deals.moveToStage(deal.id, stageKeys.Engaging, { at: engagedAt });
-    if (stage === 'Won' && closedAt) deal = await tt.deals.markWon(deal.id, { at: closedAt });
-    if (stage === 'Lost' && closedAt) deal = await tt.deals.markLost(deal.id, { at: closedAt });
-    return deal;
-  });
+  let deal = await t.deals.create(enteredAt ? { ...input, enteredAt } : input);
+  if (engagedAt) deal = await t.deals.moveToStage(deal.id, stageKeys.Engaging, { at: engagedAt });
+  if (stage === 'Won' && closedAt) deal = await t.deals.markWon(deal.id, { at: closedAt });
+  if (stage === 'Lost' && closedAt) deal = await t.deals.markLost(deal.id, { at: closedAt });
+  return deal;
+}
+
+/** Rows replayed per transaction: one commit per batch instead of one per write (the commit is most of a write's cost). */
+const batchSize = 200;
+
+/**
+ * Replays a batch of rows in one transaction. When any row fails, the batch
+ * rolls back and its rows are replayed one transaction each, so that only the
+ * failing rows are rejected. Returns the error of each row, or null.
+ */
+async function replayBatch(t: TenantScope, batch: PlannedDeal[]): Promise<(unknown | null)[]> {
+  try {
+    await t.transaction(async (tt) => {
+      for (const planned of batch) await replay(tt, planned);
+    });
+    return batch.map(() => null);
+  } catch {
+    const outcomes: (unknown | null)[] = [];
+    for (const planned of batch) {
+      outcomes.push(await t.transaction((tt) => replay(tt, planned)).then(() => null, (error: unknown) => error));
+    }
+    return outcomes;
+  }
 }
 
 /**
@@ -123,6 +144,28 @@ export async function importOpportunities(
   const dealsByStage: Record<CsvStage, number> = { Prospecting: 0, Engaging: 0, Won: 0, Lost: 0 };
   let dealsWithoutAccount = 0;
   const seenIds = new Set<string>();
+  const pending: { planned: PlannedDeal; where: string }[] = [];
+  const settle = async (): Promise<void> => {
+    const outcomes = await replayBatch(t, pending.map((p) => p.planned));
+    pending.forEach(({ planned, where }, i) => {
+      const error = outcomes[i];
+      if (error === null) {
+        const { stage, productSpelling, input } = planned;
+        dealsByStage[stage] += 1;
+        if (productSpelling) issues.fixes.add('product-spelling', `${where}: ${productSpelling}`);
+        if (input.companyId === null) {
+          dealsWithoutAccount += 1;
+          issues.notes.add('no-account', `${where}, ${stage}`);
+        }
+      } else {
+        // CrmErrors carry a stable code; anything else is reported by name rather than ending the import.
+        const code = error instanceof CrmError ? error.code : error instanceof Error ? error.name : 'unknown';
+        issues.rejections.add('refused-by-crm', `${where}: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      ctx.onRow?.();
+    });
+    pending.length = 0;
+  };
   for (const row of rows) {
     const where = `line ${row.line} (${row.opportunityId})`;
     const result = seenIds.has(row.opportunityId)
@@ -131,24 +174,13 @@ export async function importOpportunities(
     seenIds.add(row.opportunityId);
     if ('rejection' in result) {
       issues.rejections.add(result.rejection, `${where}: ${result.detail}`);
+      ctx.onRow?.();
     } else {
-      try {
-        const { stage, productSpelling, input } = result.deal;
-        await replay(t, result.deal);
-        dealsByStage[stage] += 1;
-        if (productSpelling) issues.fixes.add('product-spelling', `${where}: ${productSpelling}`);
-        if (input.companyId === null) {
-          dealsWithoutAccount += 1;
-          issues.notes.add('no-account', `${where}, ${stage}`);
-        }
-      } catch (error) {
-        // CrmErrors carry a stable code; anything else is reported by name rather than ending the import.
-        const code = error instanceof CrmError ? error.code : error instanceof Error ? error.name : 'unknown';
-        issues.rejections.add('refused-by-crm', `${where}: ${code}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      pending.push({ planned: result.deal, where });
+      if (pending.length >= batchSize) await settle();
     }
-    ctx.onRow?.();
   }
+  if (pending.length > 0) await settle();
   const dealsCreated = Object.values(dealsByStage).reduce((a, b) => a + b, 0);
   return { dealsByStage, dealsCreated, dealsWithoutAccount };
 }

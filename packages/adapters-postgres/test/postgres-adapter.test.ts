@@ -152,11 +152,11 @@ for (const target of targets) {
 }
 
 describe.skipIf(serverUrl === undefined)('postgres protocol limits (server)', () => {
-  it('prepares one statement for in lists of every length, bound as one array parameter', async () => {
+  it('prepares one statement for in lists of every length from two, bound as one array parameter', async () => {
     const adapter = postgresAdapter({ connectionString: url(), schema: 'lists', poolSize: 1 });
     await adapter.migrate(migrations);
     await adapter.createMany({ model: note, tenantId: 't', rows: [noteRow('a', { amount: 2n ** 62n }), noteRow('b', { slug: 's' })] });
-    for (const length of [1, 2, 10, 1_000, 100_000]) {
+    for (const length of [2, 10, 1_000, 100_000]) {
       const ids = Array.from({ length }, (_, i) => (i === 0 ? 'a' : `x"\\,{}${i}`));
       expect(await adapter.count({ model: note, tenantId: 't', where: { id: { in: ids } } })).toBe(1);
       expect(await adapter.count({ model: note, tenantId: 't', where: { amount: { in: Array.from({ length }, (_, i) => 2n ** 62n - BigInt(i)) } } })).toBe(1);

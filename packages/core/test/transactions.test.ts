@@ -91,6 +91,25 @@ describe('host transactions', () => {
     expect((await asked.contacts.list()).items.map((c) => c.firstName)).toEqual(['Ada']);
   });
 
+  it('see a stage changed earlier in the same transaction when they move deals', async () => {
+    const t = env.crm.tenant('acme');
+    const p = await t.pipelines.create({ name: 'Sales', stages: [{ name: 'A' }, { name: 'B' }, { name: 'Won', category: 'won' }] });
+    const moved = await t.transaction(async (tt) => {
+      const deal = await tt.deals.create({ title: 'x', pipelineId: p.id });
+      await tt.pipelines.updateStage(p.id, 'b', { probability: 90 });
+      await tt.pipelines.addStage(p.id, { name: 'C' });
+      await tt.deals.moveToStage(deal.id, 'b');
+      return tt.deals.moveToStage(deal.id, 'c');
+    });
+    expect(moved.stageId).toBe((await t.pipelines.get(p.id)).stages.find((s) => s.key === 'c')!.id);
+    expect((await t.deals.stageHistory(moved.id)).map((c) => c.toStatus)).toEqual(['open', 'open', 'open']);
+    const atB = await t.transaction(async (tt) => {
+      const deal = await tt.deals.create({ title: 'y', pipelineId: p.id });
+      return tt.deals.moveToStage(deal.id, 'b');
+    });
+    expect(atB.probability).toBe(90);
+  });
+
   it('refuse a storage that does not run on Kysely in kyselyOf', () => {
     expect(() => kyselyOf({} as never)).toThrow(TypeError);
   });

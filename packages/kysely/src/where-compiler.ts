@@ -209,7 +209,13 @@ export class WhereCompiler {
       return withNull ? () => sql`${ref} is null` : alwaysFalse;
     }
     const encoded = values.map((v) => this.#encode(t.field, v));
-    if (this.#listsBound(b)) {
+    if (encoded.length === 1) {
+      // The common list of one (a deal's one product, one reference) as a plain comparison: an index seek
+      // without building and walking a bound list.
+      b.key += withNull ? '1n;' : '1;';
+      const param = b.bind(encoded[0]);
+      inList = () => sql`${ref} = ${param()}`;
+    } else if (this.#listsBound(b)) {
       // One parameter whatever the length: one statement shape, no parameter limit.
       b.key += withNull ? 'N;' : 'V;';
       const type = t.field.type;

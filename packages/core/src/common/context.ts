@@ -42,6 +42,12 @@ export class UnitOfWork {
   readonly audits: AuditRow[] = [];
   /** How many of `events` are already in the outbox. */
   #written = 0;
+  /**
+   * Values read in this unit that its later calls may reuse, by key (a
+   * pipeline with its stages, read by every deal write). Whoever writes what a
+   * key holds deletes the key in the same unit.
+   */
+  readonly memo = new Map<string, unknown>();
 
   constructor(readonly tx: Storage) {}
 

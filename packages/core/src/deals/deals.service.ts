@@ -7,7 +7,7 @@ import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { StateError, ValidationError } from '../errors.js';
-import { loadPipeline, resolveStage } from '../pipelines/pipeline-reader.js';
+import { pipelineIn, resolveStage } from '../pipelines/pipeline-reader.js';
 import type { Pipeline, Stage } from '../pipelines/pipeline.schema.js';
 import { productEntity } from '../products/product.entity.js';
 import type { Product } from '../products/product.schema.js';
@@ -45,7 +45,7 @@ export class DealsService extends RecordService<Deal> {
     const data = parseInput(dealInputSchema, input, 'deal');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
     return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
-      const pipeline = await loadPipeline(this.#ctx, data.pipelineId, w.tx);
+      const pipeline = await pipelineIn(w, data.pipelineId);
       const stage = data.stage === undefined ? firstOpenStage(pipeline) : resolveStage(pipeline, data.stage);
       await assertExists(w.tx, this.#ctx, 'company', data.companyId);
       await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
@@ -238,7 +238,7 @@ export class DealsService extends RecordService<Deal> {
   async #move(w: WriteScope, dealId: string, target: MoveTarget, opts: z.output<typeof moveOptionsSchema>): Promise<Deal> {
     let move: { pipeline: Pipeline; to: Stage; at: string } | undefined;
     const { before, after, changes } = await this.#store.patch(w, dealId, async (deal) => {
-      const pipeline = await loadPipeline(this.#ctx, deal.pipelineId, w.tx);
+      const pipeline = await pipelineIn(w, deal.pipelineId);
       const to = target(pipeline);
       if (opts.reason && to.category !== 'lost') throw ValidationError.single('A reason is only kept for lost deals', ['reason']);
       if (deal.stageId === to.id) return {};

@@ -1,8 +1,26 @@
-import type { TenantContext } from '../common/context.js';
+import type { TenantContext, WriteScope } from '../common/context.js';
 import { NotFoundError } from '../errors.js';
 import type { Storage } from '../storage/adapter.js';
 import { pipelineEntity, stageEntity } from './pipeline.entity.js';
 import type { Pipeline, Stage } from './pipeline.schema.js';
+
+/** The memo key of a pipeline in a unit of work (see {@link pipelineIn}). */
+export const pipelineMemoKey = (tenantId: string, id: string) => `pipeline:${tenantId}:${id}`;
+
+/**
+ * A pipeline with its stages as the running write sees it, read once per unit
+ * of work: a host transaction that writes many deals of one pipeline reads it
+ * once. The pipelines service drops the memo when it changes the pipeline.
+ * @throws {NotFoundError}
+ */
+export async function pipelineIn(w: WriteScope, id: string): Promise<Pipeline> {
+  const key = pipelineMemoKey(w.ctx.tenantId, id);
+  const known = w.unit.memo.get(key) as Pipeline | undefined;
+  if (known !== undefined) return known;
+  const pipeline = await loadPipeline(w.ctx, id, w.tx);
+  w.unit.memo.set(key, pipeline);
+  return pipeline;
+}
 
 /** Loads a pipeline and its stages in order. @throws {NotFoundError} */
 export async function loadPipeline(ctx: TenantContext, id: string, storage: Storage = ctx.storage): Promise<Pipeline> {
