@@ -34,6 +34,11 @@ export function salesTriggers(engine: WorkflowEngine, org: SalesOrg, winBack: Wi
       start: 'deal-stage-gates',
       input: (e) => stageGatesInput(e.data.record, org),
     }),
+    // The gates learn where the deal is from the CRM itself, which re-arms their stale timer.
+    onEvent('deal.stageChanged', {
+      where: { 'record.status': 'open' },
+      signal: { workflow: 'deal-stage-gates', event: (e): DealStageGatesEvent => ({ type: 'stageChanged', stage: e.data.change.toStageId }) },
+    }),
     onEvent('deal.won', { signal: { workflow: 'deal-stage-gates', event: (): DealStageGatesEvent => ({ type: 'won' }) } }),
     onEvent('deal.lost', { signal: { workflow: 'deal-stage-gates', event: (): DealStageGatesEvent => ({ type: 'lost' }) } }),
 

@@ -1,7 +1,6 @@
 import type { Deal, TenantScope } from '@crmkit/core';
 import type { DealStageGatesEvent, LeadQualificationEvent, WorkflowEngine } from '@crmkit/workflows';
 import type { Lead, LeadKey } from './leads.js';
-import { dealFields } from './stage-gates-policy.js';
 
 /**
  * What the sales team does with each open deal, by its position among the
@@ -57,7 +56,7 @@ async function sendGates(ctx: ScenarioContext, dealId: string, event: DealStageG
 
 async function requestWon(ctx: ScenarioContext, dealId: string): Promise<void> {
   const deal = await ctx.t.deals.get(dealId);
-  await sendGates(ctx, dealId, { type: 'stageChangeRequested', stage: 'won', deal: dealFields(deal), ...(deal.ownerId ? { by: deal.ownerId } : {}) });
+  await sendGates(ctx, dealId, { type: 'stageChangeRequested', stage: 'won', ...(deal.ownerId ? { by: deal.ownerId } : {}) });
 }
 
 /** A conversation with a lead, by its owner (the member the lead was assigned to). */

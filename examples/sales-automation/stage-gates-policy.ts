@@ -21,8 +21,3 @@ export function stageGatesInput(deal: Deal, org: SalesOrg): DealStageGatesInput 
     staleAfterDays: 14,
   };
 }
-
-/** A deal as the JSON record `stageChangeRequested` carries. */
-export function dealFields(deal: Deal): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(deal, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))) as Record<string, unknown>;
-}

@@ -147,6 +147,7 @@ export {
   type Deal, type DealInput, type DealPatch, type DealLine, type DealLineInput, type DealStatus, type MoveOptions,
 } from './deals/deal.schema.js';
 export type { StageChange } from './deals/stage-history.js';
+export { fieldValue, isFilled, missingFields, missingForStage } from './deals/required-fields.js';
 export { DealsService } from './deals/deals.service.js';
 export {
   interactionTypes, interactionDirections, interactionInputSchema, interactionPatchSchema, type InteractionPatch,

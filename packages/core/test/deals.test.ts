@@ -178,4 +178,20 @@ describe('deleting a linked contact', () => {
     expect(trail.items.map((e) => e.action)).toEqual(['create', 'update', 'update']);
     await expect(t.pipelines.updateStage(p.id, 'won', { category: 'open' }, { expectedVersion: 1 })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
   });
+
+  it('moves behind a stage gate only when the stored deal has every required field', async () => {
+    const t = env.crm.tenant('acme');
+    const p = await t.pipelines.create({ name: 'Sales', stages: salesStages });
+    const deal = await t.deals.create({ title: 'x', pipelineId: p.id });
+    const gate = { requiredFields: ['amount', 'expectedCloseOn', 'custom.budget'] };
+    const refused = await t.deals.moveToStage(deal.id, 'proposal', gate).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues.map((i) => [i.path.join('.'), i.code])).toEqual([
+      ['amount', 'missing_for_stage'], ['expectedCloseOn', 'missing_for_stage'], ['custom.budget', 'missing_for_stage'],
+    ]);
+    expect((await t.deals.get(deal.id)).version).toBe(1);
+    await t.deals.update(deal.id, { amount: { minor: 100, currency: 'USD' }, expectedCloseOn: '2026-06-30', custom: { budget: 'approved' } });
+    expect((await t.deals.moveToStage(deal.id, 'proposal', gate)).stageId).toBe(p.stages[1]!.id);
+    await expect(t.deals.moveToStage(deal.id, 'won', { requiredFields: ['x; drop'] })).rejects.toBeInstanceOf(ValidationError);
+  });
 });

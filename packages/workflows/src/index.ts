@@ -18,6 +18,7 @@ export { businessCalendar, type BusinessCalendarOptions } from './calendar/busin
 export { type UpdateContactParams } from './effects/update-contact.js';
 export { assignmentTag, type AssignLeadParams, type AssignmentStrategy } from './effects/assign-lead.js';
 export { type ManagerTaskParams } from './effects/manager-task.js';
+export { type MoveDealParams } from './effects/move-deal.js';
 export { leadQualification, leadQualificationMachine, type LeadQualificationInput, type LeadQualificationEvent, type LeadQualificationContext } from './machines/lead-qualification/lead-qualification.js';
 export { scoreLead, type ScoringRule, type ScalarValue } from './machines/lead-qualification/scoring.js';
 export { createTriggers, TriggerRunner, type Trigger, type TriggerRunnerOptions, type TriggerWork, type TriggerFailure } from './triggers/runner.js';

@@ -25,8 +25,11 @@ export function mergePhones(
 ): PhoneEntry[] {
   const entries: PhoneEntry[] = [];
   const seen = new Set<string>();
+  // The primary phone is usually listed again in `phones`: parsing costs ~10 µs a number, so parse each text once.
+  const parsed = new Map<string, string | null>();
   const add = (raw: string, label: string | null, path: PropertyKey[]) => {
-    const number = toE164(raw, defaultCountry);
+    let number = parsed.get(raw);
+    if (number === undefined) parsed.set(raw, (number = toE164(raw, defaultCountry)));
     if (number === null) {
       throw ValidationError.single(
         `${JSON.stringify(raw)} is not a valid phone number${defaultCountry ? '' : ' (no default country is set: use the +country format)'}`,

@@ -76,6 +76,13 @@ export const moveOptionsSchema = z
     at: timestampSchema.optional(),
     /** Why the deal was lost (only for a lost stage). */
     reason: optionalText(500),
+    /**
+     * A stage gate: dotted paths of the deal (`amount`, `expectedCloseOn`,
+     * `custom.budget`) that must be filled in, checked on the deal as stored
+     * when it moves. A missing one is a `ValidationError` whose issues name
+     * each field with the code `missing_for_stage`, and the deal stays.
+     */
+    requiredFields: z.array(z.string().regex(/^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}$/, 'A field path')).max(50).optional(),
   })
   .optional()
   .default({});

@@ -15,6 +15,7 @@ import { dealEntity } from './deal.entity.js';
 import { dealContactModel, type dealModel, stageChangeModel } from './deal.model.js';
 import { type Deal, type DealInput, dealInputSchema, type DealPatch, dealPatchSchema, type MoveOptions, moveOptionsSchema } from './deal.schema.js';
 import { linesTotal, resolveLines, weighted } from './deal-rows.js';
+import { missingFields, missingForStage } from './required-fields.js';
 import { type DealContact, dealContactsOf, linkRow } from './deal-contacts.js';
 import { recordStageChange, type StageChange } from './stage-history.js';
 
@@ -242,6 +243,11 @@ export class DealsService extends RecordService<Deal> {
       const to = target(pipeline);
       if (opts.reason && to.category !== 'lost') throw ValidationError.single('A reason is only kept for lost deals', ['reason']);
       if (deal.stageId === to.id) return {};
+      const missing = missingFields(deal, opts.requiredFields ?? []);
+      if (missing.length > 0) {
+        const message = `Fill in ${missing.join(', ')} to move the deal to ${to.key}`;
+        throw new ValidationError(message, missing.map((field) => ({ path: field.split('.'), message: `required to enter ${to.key}`, code: missingForStage })));
+      }
       const at = opts.at ?? w.now;
       // A move before the current stage was entered would make the history lie about order and stage durations.
       if (at < deal.stageEnteredAt) {

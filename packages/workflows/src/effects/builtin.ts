@@ -3,6 +3,7 @@ import { assignLead } from './assign-lead.js';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectHandler } from './effect.js';
 import { createManagerTask } from './manager-task.js';
+import { moveDealToStage } from './move-deal.js';
 import { subjectId } from './subject-id.js';
 import { updateContact } from './update-contact.js';
 
@@ -27,11 +28,8 @@ export const builtinEffects: Record<string, EffectHandler> = {
     const { dealId, patch } = ctx.params as { dealId?: string; patch: DealPatch };
     await ctx.tenant.deals.update(subjectId(ctx, 'deal', dealId), patch);
   },
-  /** Moves a deal to a stage (params: `{ dealId?, stage }`). */
-  async moveDealToStage(ctx) {
-    const { dealId, stage } = ctx.params as { dealId?: string; stage: string };
-    await ctx.tenant.deals.moveToStage(subjectId(ctx, 'deal', dealId), stage);
-  },
+  /** Moves a deal to a stage, behind an optional stage gate on the stored deal (params: `MoveDealParams`). */
+  moveDealToStage: moveDealToStage as EffectHandler,
   /** Sets the owner of the subject record (params: `{ ownerId, recordType?, recordId? }`). */
   async assignOwner(ctx) {
     const { ownerId, recordType, recordId } = ctx.params as { ownerId: string; recordType?: string; recordId?: string };

@@ -4,7 +4,7 @@ import { defineWorkflow } from '../../definition.js';
 import type { CreateTaskParams } from '../../effects/create-task-once.js';
 import { effect } from '../../effects/effect.js';
 import type { ManagerTaskParams } from '../../effects/manager-task.js';
-import { missingFields } from '../fields.js';
+import type { MoveDealParams } from '../../effects/move-deal.js';
 
 const DAY = 86_400_000;
 
@@ -24,7 +24,8 @@ export interface DealStageGatesInput {
   ownerId?: string | null;
   /**
    * Per stage, the deal fields (dotted paths such as `custom.budget`) that must
-   * be filled in before the deal may enter it.
+   * be filled in before the deal may enter it, checked on the stored deal when
+   * it moves.
    * @default {}
    */
   requiredFields?: Record<string, string[]>;
@@ -44,8 +45,13 @@ export interface DealStageGatesInput {
 
 /** Events of the `deal-stage-gates` workflow. */
 export type DealStageGatesEvent =
-  /** Someone asks to move the deal; `deal` carries its fields as they are now (JSON). */
-  | { type: 'stageChangeRequested'; stage: string; deal: Record<string, unknown>; by?: string }
+  /**
+   * Someone asks to move the deal. The gate judges the deal as stored, when it
+   * moves: nothing the event carries can open it.
+   */
+  | { type: 'stageChangeRequested'; stage: string; by?: string }
+  /** The deal entered a stage (sent by a trigger on `deal.stageChanged`): re-arms the stale timer. */
+  | { type: 'stageChanged'; stage: string }
   | { type: 'discountRequested'; percent: number; by?: string }
   | { type: 'discountApproved'; by?: string }
   | { type: 'discountRejected'; by?: string; reason?: string }
@@ -62,8 +68,6 @@ export interface DealStageGatesContext {
   approval: { teamId: string; maxDiscountPercent: number };
   staleAfterDays: number;
   onboarding: OnboardingTask[];
-  /** The last refused stage change and the fields it lacked. */
-  refused: { stage: string; missing: string[] } | null;
   /** The discount asked for, and the one that stands (approved, or within the limit). */
   discount: { requested: number | null; approved: number | null };
 }
@@ -74,9 +78,6 @@ const defaultOnboarding: OnboardingTask[] = [
 ];
 
 type Args = { context: DealStageGatesContext; event: DealStageGatesEvent };
-
-const missingFor = ({ context, event }: Args): string[] =>
-  event.type === 'stageChangeRequested' ? missingFields(event.deal, context.requiredFields[event.stage] ?? []) : [];
 
 const dealLink = (context: DealStageGatesContext) => ({ type: 'deal' as const, id: context.dealId });
 
@@ -89,10 +90,10 @@ const note = (subject: string) => ({
  * The deal stage gates statechart: a parallel `open` state with two regions.
  *
  * - `stage`: `active` -> `stale` after `staleAfterDays` in one stage (reminder
- *   task). `stageChangeRequested` is accepted when the deal carries every
- *   required field of the target stage (the deal is moved by `moveDealToStage`
- *   and `active` is re-entered, which re-arms the timer) and refused otherwise
- *   (a "fill in ..." task for the owner).
+ *   task). `stageChangeRequested` runs `moveDealToStage` behind the stage's
+ *   required fields, judged on the stored deal when it moves: the deal moves,
+ *   or the owner gets a "fill in ..." task. `stageChanged` (from a trigger on
+ *   `deal.stageChanged`) re-enters `active`, which re-arms the timer.
  * - `discount`: `none` | `approved` | `awaitingApproval` | `rejected`.
  *   `discountRequested` within the limit is approved at once; above it the
  *   team's manager gets an approval task and the region waits for
@@ -105,15 +106,13 @@ export const dealStageGatesMachine = setup({
   actions: {
     createTask: effect<CreateTaskParams>(),
     createManagerTask: effect<ManagerTaskParams>(),
-    moveDealToStage: effect<{ dealId?: string; stage: string }>(),
+    moveDealToStage: effect<MoveDealParams>(),
     logInteraction: effect<InteractionInput>(),
-    enterStage: assign(({ event }) => (event.type === 'stageChangeRequested' ? { stage: event.stage, refused: null } : {})),
-    refuseStage: assign(({ context, event }) => (event.type === 'stageChangeRequested' ? { refused: { stage: event.stage, missing: missingFor({ context, event }) } } : {})),
+    enterStage: assign(({ event }) => (event.type === 'stageChanged' ? { stage: event.stage } : {})),
     requestDiscount: assign(({ context, event }) => (event.type === 'discountRequested' ? { discount: { ...context.discount, requested: event.percent } } : {})),
     grantDiscount: assign(({ context }) => ({ discount: { requested: context.discount.requested, approved: context.discount.requested } })),
   },
   guards: {
-    requiredFieldsFilled: (args) => missingFor(args).length === 0,
     withinDiscountLimit: ({ context, event }) => event.type === 'discountRequested' && event.percent <= context.approval.maxDiscountPercent,
   },
   delays: {
@@ -129,7 +128,6 @@ export const dealStageGatesMachine = setup({
     approval: input.approval,
     staleAfterDays: input.staleAfterDays ?? 14,
     onboarding: input.onboarding ?? defaultOnboarding,
-    refused: null,
     discount: { requested: null, approved: null },
   }),
   initial: 'open',
@@ -141,24 +139,19 @@ export const dealStageGatesMachine = setup({
         stage: {
           initial: 'active',
           on: {
-            stageChangeRequested: [
-              {
-                guard: 'requiredFieldsFilled',
-                target: '.active',
-                reenter: true,
-                actions: ['enterStage', { type: 'moveDealToStage', params: ({ context }) => ({ dealId: context.dealId, stage: context.stage }) }],
+            stageChangeRequested: {
+              actions: {
+                type: 'moveDealToStage',
+                params: ({ context, event }: Args): MoveDealParams => {
+                  const stage = event.type === 'stageChangeRequested' ? event.stage : context.stage;
+                  return {
+                    dealId: context.dealId, stage, requiredFields: context.requiredFields[stage] ?? [],
+                    ifMissing: { assigneeId: context.ownerId ?? (event.type === 'stageChangeRequested' ? event.by : undefined) ?? null },
+                  };
+                },
               },
-              {
-                actions: ['refuseStage', {
-                  type: 'createTask',
-                  params: ({ context, event }) => ({
-                    title: `Fill in ${context.refused?.missing.join(', ')} to move the deal to ${context.refused?.stage}`,
-                    assigneeId: context.ownerId ?? (event.type === 'stageChangeRequested' ? event.by : undefined) ?? null,
-                    link: dealLink(context),
-                  }),
-                }],
-              },
-            ],
+            },
+            stageChanged: { target: '.active', reenter: true, actions: 'enterStage' },
           },
           states: {
             active: { after: { stale: 'stale' } },
@@ -228,6 +221,7 @@ export const dealStageGatesMachine = setup({
  *   input: { dealId: deal.id, stage: 'qualified', ownerId: deal.ownerId, requiredFields: { proposal: ['amount', 'expectedCloseOn'] },
  *     approval: { teamId: sales.id, maxDiscountPercent: 10 } },
  * });
- * await engine.send('acme', run.id, { type: 'stageChangeRequested', stage: 'proposal', deal });
+ * await engine.send('acme', run.id, { type: 'stageChangeRequested', stage: 'proposal' });
+ * // and a trigger: onEvent('deal.stageChanged', { signal: { workflow: 'deal-stage-gates', event: (e) => ({ type: 'stageChanged', stage: e.data.change.toStageId }) } })
  */
 export const dealStageGates = defineWorkflow({ id: 'deal-stage-gates', version: 1, machine: dealStageGatesMachine });
