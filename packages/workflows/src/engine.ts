@@ -190,12 +190,14 @@ export class WorkflowEngine {
   }
 
   /**
-   * Creates the workflow tables (also reachable as `createCrm({ migrations: workflowMigrations })`),
-   * then whatever the queue needs (graphile-worker's schema).
-   * @returns the ids of the workflow migrations applied by this call
+   * Creates or upgrades the CRM's tables (`crm.migrate()`: the engine's effects,
+   * triggers and reminders use them), the workflow tables (also reachable as
+   * `createCrm({ migrations: workflowMigrations })`), then whatever the queue
+   * needs (graphile-worker's schema).
+   * @returns the ids of the migrations applied by this call
    */
   async migrate(): Promise<string[]> {
-    const applied = await this.#runtime.storage.migrate(workflowMigrations);
+    const applied = [...(await this.#runtime.crm.migrate()), ...(await this.#runtime.storage.migrate(workflowMigrations))];
     await this.#runtime.queue.migrate?.(this.#runtime);
     return applied;
   }

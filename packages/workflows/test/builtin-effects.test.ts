@@ -62,3 +62,17 @@ describe('built-in effects', () => {
     await expect(Promise.resolve(builtinEffects.assignOwner!(context({ type: 'stage', id: 'x' })))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
+
+describe('task reminders in workflow workers', () => {
+  it('are delivered by every delivery pass, once, so a trigger on task.reminderDue can act on them', async () => {
+    env = await testEngine({ workflows: [noter] });
+    const t = env.crm.tenant('acme');
+    const task = await t.tasks.create({ title: 'Call', remindAt: new Date(env.clock.now().getTime() + 60_000) });
+    expect(await env.engine.runDue()).toMatchObject({ remindersSent: 0 });
+    env.clock.advance(60_000);
+    expect(await env.engine.runDue()).toMatchObject({ remindersSent: 1 });
+    expect(await env.engine.runDue()).toMatchObject({ remindersSent: 0 });
+    const events = await env.engine.storage.findMany({ model: (await import('@crmkit/core')).coreModels.event, tenantId: 'acme', where: { type: 'task.reminderDue' } });
+    expect(events.map((e) => (e.data as { record: { id: string } }).record.id)).toEqual([task.id]);
+  });
+});

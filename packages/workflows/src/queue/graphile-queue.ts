@@ -231,6 +231,13 @@ function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings
     // Jobs locked by a process without a running lease would otherwise wait graphile's four hours.
     await sqlOf(rt.storage)(settings.unlockOrphans, rt.settings.leaseMs, live);
     await lease.forgetStale(now);
+    // Task reminders have no graphile job of their own: every heartbeat of every worker process
+    // emits the due ones (each exactly once, whichever process claims it).
+    let sent: number;
+    do {
+      sent = await rt.crm.deliverReminders({ limit: 100 });
+      if (sent > 0) pass({ remindersSent: sent });
+    } while (sent === 100);
   };
 
   const started = (async (): Promise<Runner> => {

@@ -20,6 +20,8 @@ export interface DueWork {
    * its outcome was recorded), or they were withdrawn meanwhile.
    */
   jobsLost: number;
+  /** `task.reminderDue` events emitted for due task reminders (`crm.deliverReminders`), which every delivery pass runs too. */
+  remindersSent: number;
 }
 
 /** A dead-lettered effect, kept for inspection and `retryJob`. */
@@ -38,7 +40,7 @@ export interface DeadJob {
 
 /** An empty {@link DueWork}. */
 export function noWork(): DueWork {
-  return { timersFired: 0, timersSkipped: 0, jobsDone: 0, jobsFailed: 0, jobsLost: 0 };
+  return { timersFired: 0, timersSkipped: 0, jobsDone: 0, jobsFailed: 0, jobsLost: 0, remindersSent: 0 };
 }
 
 /** Adds one job outcome to a pass's counts. */
@@ -90,5 +92,7 @@ export async function deliverDue(rt: EngineRuntime, limit: number, concurrency: 
   await pool(jobs, concurrency, async (job) => {
     countJob(work, (await deliverJob(rt, job, true)).kind);
   });
+  // A worker is the CRM's one process that runs on a clock: task reminders come due with it.
+  work.remindersSent = await rt.crm.deliverReminders({ limit });
   return work;
 }

@@ -31,7 +31,7 @@ export function startWorker(rt: EngineRuntime, options: WorkerOptions): Worker {
   const concurrency = options.concurrency ?? 4;
   const loop = startPollLoop({
     pass: () => deliverDue(rt, concurrency * 25, concurrency),
-    busy: (work) => work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed + work.jobsLost > 0,
+    busy: (work) => work.timersFired + work.timersSkipped + work.jobsDone + work.jobsFailed + work.jobsLost + work.remindersSent > 0,
     pollIntervalMs: options.pollIntervalMs ?? 200,
     onPass: options.onPass,
     onError: options.onError ?? ((e) => console.error('crmkit workflow worker:', e)),
