@@ -100,6 +100,26 @@ export function describeServiceConcurrency(name: string, open: () => Promise<Two
       expect((await ta.contacts.get(c.id)).custom).toEqual({ a: 1, b: 2 });
     });
 
+    it('loses no update of any service when two connections change one record at once', async () => {
+      const { ta, tb } = await deal();
+      const pipeline = (await ta.pipelines.list()).items[0]!;
+      type Updatable = { update(id: string, patch: { custom: Record<string, unknown> }): Promise<{ custom: Record<string, unknown>; version: number }> };
+      const records: [string, (t: typeof ta) => Updatable, string][] = [
+        ['members', (t) => t.members, (await ta.members.create({ name: 'M' })).id],
+        ['teams', (t) => t.teams, (await ta.teams.create({ name: `T${Math.random()}` })).id],
+        ['companies', (t) => t.companies, (await ta.companies.create({ name: 'C' })).id],
+        ['products', (t) => t.products, (await ta.products.create({ name: `P${Math.random()}` })).id],
+        ['interactions', (t) => t.interactions, (await ta.interactions.log({ type: 'note' })).id],
+        ['tasks', (t) => t.tasks, (await ta.tasks.create({ title: 'x' })).id],
+        ['deals', (t) => t.deals, (await ta.deals.create({ title: 'y', pipelineId: pipeline.id })).id],
+      ];
+      for (const [name, service, id] of records) {
+        await Promise.all([service(ta).update(id, { custom: { a: 1 } }), service(tb).update(id, { custom: { b: 2 } })]);
+        const after = await service(ta).update(id, { custom: {} });
+        expect([name, after.custom, after.version]).toEqual([name, { a: 1, b: 2 }, 3]);
+      }
+    });
+
     it('creates one record when two connections create with the same idempotency key at once', async () => {
       const { ta, tb, tenantId } = await deal();
       const [one, two] = await Promise.all([
