@@ -7,7 +7,7 @@ import type { CustomFieldSchemas } from './common/custom-fields.js';
 import { defaultLimits, type InputLimits, inputLimitsSchema } from './common/limits.js';
 import { idSchema, parseInput, tenantIdSchema } from './common/zod-helpers.js';
 import type { CrmEvent } from './events/event-map.js';
-import { type CrmEmitter, emitAll, safeListener } from './events/tenant-events.js';
+import { type CrmEmitter, safeListener } from './events/tenant-events.js';
 import { coreMigrations } from './migrations/index.js';
 import type { Storage, StorageAdapter } from './storage/adapter.js';
 import { createCursorCodec } from './storage/cursor.js';
@@ -177,9 +177,7 @@ export class Crm {
    * });
    */
   async transaction<T>(fn: (tx: CrmTransaction) => Promise<T>): Promise<T> {
-    const { value, unit } = await runUnit(this.#runtime, (u) => fn(new CrmTransaction(this.#runtime, u)));
-    emitAll(this.#runtime, unit.events);
-    return value;
+    return runUnit(this.#runtime, (u) => fn(new CrmTransaction(this.#runtime, u)));
   }
 
   /**

@@ -3,7 +3,7 @@ import { runUnit, TenantContext } from './common/context.js';
 import { CompaniesService } from './companies/companies.service.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DealsService } from './deals/deals.service.js';
-import { emitAll, TenantEvents } from './events/tenant-events.js';
+import { TenantEvents } from './events/tenant-events.js';
 import { InteractionsService } from './interactions/interactions.service.js';
 import { MembersService } from './members/members.service.js';
 import { TeamsService } from './members/teams.service.js';
@@ -84,8 +84,6 @@ export class TenantScope {
   async transaction<T>(fn: (scope: TenantScope) => Promise<T>): Promise<T> {
     const ctx = this.#ctx;
     if (ctx.unit) return fn(this);
-    const { value, unit } = await runUnit(ctx.runtime, (u) => fn(new TenantScope(new TenantContext(ctx.runtime, ctx.tenantId, ctx.actorId, u))));
-    emitAll(ctx.runtime, unit.events);
-    return value;
+    return runUnit(ctx.runtime, (u) => fn(new TenantScope(new TenantContext(ctx.runtime, ctx.tenantId, ctx.actorId, u))));
   }
 }

@@ -149,12 +149,10 @@ export class TenantContext {
       await this.#checkActor(this.unit.tx);
       return fn(new WriteScope(this.unit, this, this.now()));
     }
-    const { value, unit } = await runUnit(this.runtime, async (u) => {
+    return runUnit(this.runtime, async (u) => {
       await this.#checkActor(u.tx);
       return fn(new WriteScope(u, this, this.now()));
     });
-    emitAll(this.runtime, unit.events);
-    return value;
   }
 
   /**
@@ -170,8 +168,12 @@ export class TenantContext {
   }
 }
 
-/** Runs `fn` in a new transaction with its own unit of work, flushed before commit. */
-export async function runUnit<T>(runtime: CrmRuntime, fn: (unit: UnitOfWork) => Promise<T>): Promise<{ value: T; unit: UnitOfWork }> {
+/**
+ * Runs `fn` in a new transaction with its own unit of work, flushed before
+ * commit, then emits the unit's events: the one path of every write, whether
+ * a single service call, a host transaction or the reminder runner.
+ */
+export async function runUnit<T>(runtime: CrmRuntime, fn: (unit: UnitOfWork) => Promise<T>): Promise<T> {
   let unit: UnitOfWork | undefined;
   const value = await runtime.adapter.transaction(async (tx) => {
     unit = new UnitOfWork(tx);
@@ -179,5 +181,6 @@ export async function runUnit<T>(runtime: CrmRuntime, fn: (unit: UnitOfWork) => 
     await unit.flush();
     return result;
   });
-  return { value, unit: unit! };
+  emitAll(runtime, unit!.events);
+  return value;
 }

@@ -1,5 +1,4 @@
 import { type CrmRuntime, runUnit, TenantContext, type WriteScope } from '../common/context.js';
-import { emitAll } from '../events/tenant-events.js';
 import { taskEntity } from './task.entity.js';
 import { taskReminderModel } from './task.model.js';
 import type { Task } from './task.schema.js';
@@ -34,7 +33,7 @@ export async function scheduleReminder(w: WriteScope, task: Task, onlyIfAhead = 
 export async function deliverReminders(runtime: CrmRuntime, limit: number): Promise<number> {
   const now = runtime.clock.now();
   const at = now.toISOString();
-  const { value, unit } = await runUnit(runtime, async (unit) => {
+  return runUnit(runtime, async (unit) => {
     const due = await unit.tx.claimDue({
       model: taskReminderModel, dueField: 'dueAt', leaseField: 'leasedUntil', now: at,
       leaseUntil: new Date(now.getTime() + leaseMs).toISOString(), limit,
@@ -53,6 +52,4 @@ export async function deliverReminders(runtime: CrmRuntime, limit: number): Prom
     }
     return sent;
   });
-  emitAll(runtime, unit.events);
-  return value;
 }
