@@ -1,5 +1,4 @@
 import type { TenantContext, WriteScope } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -12,16 +11,10 @@ import { type Company, type CompanyInput, companyInputSchema, type CompanyPatch,
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 
 /** Companies (accounts). Reached as `crm.tenant(id).companies`. */
-export class CompaniesService extends RecordService<Company> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof companyModel)['rowType']>, Company>;
-
+export class CompaniesService extends RecordService<NonNullable<(typeof companyModel)['rowType']>, Company> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, companyEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, companyEntity);
   }
 
   /**
@@ -34,10 +27,10 @@ export class CompaniesService extends RecordService<Company> {
   async create(input: CompanyInput, options?: CreateOptions): Promise<Company> {
     const data = parseInput(companyInputSchema, input, 'company');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
-      await assertExists(w.tx, this.#ctx, 'company', data.parentCompanyId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const company = await this.#store.insert(w, {
+    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+      await assertExists(w.tx, this.ctx, 'company', data.parentCompanyId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const company = await this.store.insert(w, {
         name: data.name,
         domain: data.domain ?? null,
         sector: data.sector ?? null,
@@ -49,7 +42,7 @@ export class CompaniesService extends RecordService<Company> {
         parentCompanyId: data.parentCompanyId ?? null,
         externalId: data.externalId ?? null,
         idempotencyKey: idempotencyKey ?? null,
-        ...ownedDefaults(this.#ctx, 'company', data),
+        ...ownedDefaults(this.ctx, 'company', data),
       });
       w.emit('company.created', { record: company });
       return company;
@@ -60,13 +53,13 @@ export class CompaniesService extends RecordService<Company> {
   async findByDomain(domain: string): Promise<Company | undefined> {
     const normalized = parseInput(companyInputSchema.shape.domain, domain, 'domain');
     if (!normalized) return undefined;
-    return this.#store.first({ domain: normalized });
+    return this.store.first({ domain: normalized });
   }
 
   /** Direct subsidiaries of a company, by name. */
   async subsidiaries(id: string): Promise<Company[]> {
     const parentCompanyId = parseInput(idSchema, id, 'company id');
-    return this.#store.all({ parentCompanyId }, [{ field: 'name' }]);
+    return this.store.all({ parentCompanyId }, [{ field: 'name' }]);
   }
 
   /**
@@ -77,21 +70,21 @@ export class CompaniesService extends RecordService<Company> {
     const companyId = parseInput(idSchema, id, 'company id');
     const data = parseInput(companyPatchSchema, patch, 'company patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       if (data.parentCompanyId) {
-        await assertExists(w.tx, this.#ctx, 'company', data.parentCompanyId);
+        await assertExists(w.tx, this.ctx, 'company', data.parentCompanyId);
         await assertNoCycle(
           companyId,
           data.parentCompanyId,
-          async (parentId) => (await this.#store.get(parentId, w.tx)).parentCompanyId,
+          async (parentId) => (await this.store.get(parentId, w.tx)).parentCompanyId,
           'parentCompanyId',
         );
       }
-      const { after, changes } = await this.#store.patch(
+      const { after, changes } = await this.store.patch(
         w,
         companyId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'company', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'company', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('company.updated', { record: after, changes });
@@ -108,8 +101,8 @@ export class CompaniesService extends RecordService<Company> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const companyId = parseInput(idSchema, id, 'company id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const record = await this.#store.remove(w, companyId, expectedVersion);
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, companyId, expectedVersion);
       await this.#unlink(w, contactModel, 'companyId', companyId);
       await this.#unlink(w, dealModel, 'companyId', companyId);
       await this.#unlink(w, companyEntity.model, 'parentCompanyId', companyId);
@@ -122,7 +115,7 @@ export class CompaniesService extends RecordService<Company> {
    * change audited like an edit (one row each: deletions are rare, history matters).
    */
   async #unlink<R extends { id: string; version: number }>(w: WriteScope, model: ModelDefinition<R>, field: keyof R & string, companyId: string): Promise<void> {
-    const tenantId = this.#ctx.tenantId;
+    const tenantId = this.ctx.tenantId;
     const linked = await w.tx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['id'] });
     for (const row of linked) {
       const updated = await w.tx.update({ model, tenantId, id: row.id, data: { [field]: null, updatedAt: w.now } as unknown as Partial<R> });

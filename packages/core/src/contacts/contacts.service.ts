@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
@@ -24,16 +23,10 @@ type NewContact = Omit<Contact, 'tenantId' | 'id' | 'createdAt' | 'updatedAt' | 
 const chunkSize = 500;
 
 /** Contacts: the people a tenant sells to and serves. Reached as `crm.tenant(id).contacts`. */
-export class ContactsService extends RecordService<Contact> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof contactModel)['rowType']>, Contact>;
-
+export class ContactsService extends RecordService<NonNullable<(typeof contactModel)['rowType']>, Contact> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, contactEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, contactEntity);
   }
 
   /**
@@ -46,10 +39,10 @@ export class ContactsService extends RecordService<Contact> {
   async create(input: ContactInput, options?: CreateOptions): Promise<Contact> {
     const data = parseInput(contactInputSchema, input, 'contact');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
-      await assertExists(w.tx, this.#ctx, 'company', data.companyId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const contact = await this.#store.insert(w, { ...this.#toRecord(data, w.now), idempotencyKey: idempotencyKey ?? null });
+    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+      await assertExists(w.tx, this.ctx, 'company', data.companyId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const contact = await this.store.insert(w, { ...this.#toRecord(data, w.now), idempotencyKey: idempotencyKey ?? null });
       w.emit('contact.created', { record: contact });
       return contact;
     });
@@ -65,16 +58,16 @@ export class ContactsService extends RecordService<Contact> {
   async createMany(inputs: readonly ContactInput[]): Promise<Contact[]> {
     const list = parseInput(z.array(z.unknown()).max(100_000), inputs, 'contact list');
     const created: Contact[] = [];
-    await this.#ctx.write(async (w) => {
+    await this.ctx.write(async (w) => {
       for (let start = 0; start < list.length; start += chunkSize) {
         const chunk = list.slice(start, start + chunkSize).map((input, i) => this.#parseAt(input, start + i, w.now));
         const ref = (field: 'companyId' | 'ownerId') => chunk.map((r) => r[field]).filter((v): v is string => v !== null);
-        await assertAllExist(w.tx, this.#ctx, 'company', ref('companyId'));
-        await assertAllExist(w.tx, this.#ctx, 'member', ref('ownerId'));
-        const rows = chunk.map((record) => this.#store.newRow(w, { ...record, idempotencyKey: null }));
-        await w.tx.createMany({ model: contactEntity.model, tenantId: this.#ctx.tenantId, rows });
+        await assertAllExist(w.tx, this.ctx, 'company', ref('companyId'));
+        await assertAllExist(w.tx, this.ctx, 'member', ref('ownerId'));
+        const rows = chunk.map((record) => this.store.newRow(w, { ...record, idempotencyKey: null }));
+        await w.tx.createMany({ model: contactEntity.model, tenantId: this.ctx.tenantId, rows });
         for (const row of rows) {
-          const record = this.#store.toRecord(row as NonNullable<(typeof contactModel)['rowType']>);
+          const record = this.store.toRecord(row as NonNullable<(typeof contactModel)['rowType']>);
           created.push(record);
           w.audit('contact', record.id, 'create', [], 1);
           w.emit('contact.created', { record });
@@ -97,14 +90,14 @@ export class ContactsService extends RecordService<Contact> {
   /** Contacts whose primary email is this address (compared lower-case). */
   async findByEmail(email: string): Promise<Contact[]> {
     const address = parseInput(z.email().max(254), email.trim(), 'email').toLowerCase();
-    return this.#store.all({ email: address });
+    return this.store.all({ email: address });
   }
 
   /** Contacts whose primary phone is this number, after E.164 normalisation. */
   async findByPhone(phone: string): Promise<Contact[]> {
-    const number = toE164(parseInput(z.string().max(40), phone, 'phone'), this.#ctx.runtime.defaultCountry);
+    const number = toE164(parseInput(z.string().max(40), phone, 'phone'), this.ctx.runtime.defaultCountry);
     if (number === null) throw ValidationError.single(`${JSON.stringify(phone)} is not a valid phone number`, ['phone']);
-    return this.#store.all({ phone: number });
+    return this.store.all({ phone: number });
   }
 
   /**
@@ -116,18 +109,18 @@ export class ContactsService extends RecordService<Contact> {
     const contactId = parseInput(idSchema, id, 'contact id');
     const data = parseInput(contactPatchSchema, patch, 'contact patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'company', data.companyId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'company', data.companyId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const { email, emails, phone, phones, custom, satisfaction, ...rest } = data;
-      const { after, changes } = await this.#store.patch(
+      const { after, changes } = await this.store.patch(
         w,
         contactId,
         (before) => ({
           ...defined(rest),
-          ...contactPointsPatch(before, { email, emails: emails?.map((e) => ({ address: e.address, label: e.label ?? null })), phone, phones }, this.#ctx.runtime.defaultCountry),
+          ...contactPointsPatch(before, { email, emails: emails?.map((e) => ({ address: e.address, label: e.label ?? null })), phone, phones }, this.ctx.runtime.defaultCountry),
           ...(satisfaction !== undefined ? { satisfaction, satisfactionAt: satisfaction === null ? null : w.now } : {}),
-          ...defined({ custom: mergedCustom(this.#ctx, 'contact', before.custom, custom) }),
+          ...defined({ custom: mergedCustom(this.ctx, 'contact', before.custom, custom) }),
         }),
         expectedVersion,
       );
@@ -143,9 +136,9 @@ export class ContactsService extends RecordService<Contact> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const contactId = parseInput(idSchema, id, 'contact id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const record = await this.#store.remove(w, contactId, expectedVersion);
-      const tenantId = this.#ctx.tenantId;
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, contactId, expectedVersion);
+      const tenantId = this.ctx.tenantId;
       const links = await w.tx.findMany({ model: dealContactModel, tenantId, where: { contactId }, select: ['dealId'] });
       // Each deal drops the contact from its own list too, audited like any edit.
       for (const link of links) {
@@ -162,7 +155,7 @@ export class ContactsService extends RecordService<Contact> {
 
   #toRecord(data: ParsedContact, now: string): Omit<NewContact, 'idempotencyKey'> {
     const emails = mergeEmails(data.email, data.emails?.map((e) => ({ address: e.address, label: e.label ?? null })));
-    const phones = mergePhones(data.phone, data.phones, this.#ctx.runtime.defaultCountry);
+    const phones = mergePhones(data.phone, data.phones, this.ctx.runtime.defaultCountry);
     return {
       firstName: data.firstName ?? null,
       lastName: data.lastName ?? null,
@@ -185,7 +178,7 @@ export class ContactsService extends RecordService<Contact> {
       satisfaction: data.satisfaction ?? null,
       satisfactionAt: data.satisfaction === undefined || data.satisfaction === null ? null : now,
       externalId: data.externalId ?? null,
-      ...ownedDefaults(this.#ctx, 'contact', data),
+      ...ownedDefaults(this.ctx, 'contact', data),
     };
   }
 }

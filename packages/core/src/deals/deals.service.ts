@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { TenantContext, WriteScope } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
 import { RecordService } from '../common/record-service.js';
@@ -22,16 +21,10 @@ import { recordStageChange, type StageChange } from './stage-history.js';
 type MoveTarget = (pipeline: Pipeline) => Stage;
 
 /** Deals in pipelines, with stage history. Reached as `crm.tenant(id).deals`. */
-export class DealsService extends RecordService<Deal> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof dealModel)['rowType']>, Deal>;
-
+export class DealsService extends RecordService<NonNullable<(typeof dealModel)['rowType']>, Deal> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, dealEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, dealEntity);
   }
 
   /**
@@ -45,13 +38,13 @@ export class DealsService extends RecordService<Deal> {
   async create(input: DealInput, options?: CreateOptions): Promise<Deal> {
     const data = parseInput(dealInputSchema, input, 'deal');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
+    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
       const pipeline = await pipelineIn(w, data.pipelineId);
       const stage = data.stage === undefined ? firstOpenStage(pipeline) : resolveStage(pipeline, data.stage);
-      await assertExists(w.tx, this.#ctx, 'company', data.companyId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+      await assertExists(w.tx, this.ctx, 'company', data.companyId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const contactIds = [...new Set(data.contactIds ?? [])];
-      await assertAllExist(w.tx, this.#ctx, 'contact', contactIds);
+      await assertAllExist(w.tx, this.ctx, 'contact', contactIds);
       const currency = data.amount?.currency ?? pipeline.currency;
       const lines = resolveLines(data.lines ?? [], await this.#productsOf(w, data.lines), currency);
       const amount = data.amount ?? { minor: linesTotal(lines), currency };
@@ -59,18 +52,18 @@ export class DealsService extends RecordService<Deal> {
       const closed = stage.category !== 'open';
       const enteredAt = (closed ? data.closedAt : undefined) ?? data.enteredAt ?? w.now;
       if (data.closedAt && !closed) throw ValidationError.single('closedAt is only for deals created in a won or lost stage', ['closedAt']);
-      const deal = await this.#store.insert(w, {
+      const deal = await this.store.insert(w, {
         title: data.title, pipelineId: pipeline.id, stageId: stage.id, status: stage.category,
         amount, probability, weightedAmountMinor: weighted(amount, probability),
         expectedCloseOn: data.expectedCloseOn ?? null, stageEnteredAt: enteredAt,
         closedAt: closed ? enteredAt : null, lostReason: stage.category === 'lost' ? (data.lostReason ?? null) : null,
         companyId: data.companyId ?? null, contactIds, lines, campaignId: null,
         source: data.source ?? null, externalId: data.externalId ?? null, idempotencyKey: idempotencyKey ?? null,
-        ...ownedDefaults(this.#ctx, 'deal', data),
+        ...ownedDefaults(this.ctx, 'deal', data),
       });
       if (contactIds.length > 0) {
         const links = contactIds.map((contactId) => linkRow(w, deal.id, contactId, null));
-        await w.tx.createMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, rows: links });
+        await w.tx.createMany({ model: dealContactModel, tenantId: this.ctx.tenantId, rows: links });
       }
       await recordStageChange(w, deal, null, stage, enteredAt);
       w.emit('deal.created', { record: deal });
@@ -83,7 +76,7 @@ export class DealsService extends RecordService<Deal> {
     const id = parseInput(idSchema, contactId, 'contact id');
     const opts = parseInput(listOptionsSchema, options, 'list options');
     // A semi-join in the database: a contact may be linked to tens of thousands of deals.
-    return this.#store.list(opts, { id: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } });
+    return this.store.list(opts, { id: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } });
   }
 
   /**
@@ -96,12 +89,12 @@ export class DealsService extends RecordService<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const data = parseInput(dealPatchSchema, patch, 'deal patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'company', data.companyId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'company', data.companyId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const products = await this.#productsOf(w, data.lines);
       const { lines: lineInputs, custom, ...rest } = data;
-      const { after, changes } = await this.#store.patch(w, dealId, (before) => {
+      const { after, changes } = await this.store.patch(w, dealId, (before) => {
         const currency = data.amount?.currency ?? before.amount.currency;
         const lines = lineInputs ? resolveLines(lineInputs, products, currency) : undefined;
         const amount = data.amount ?? (lines ? { minor: linesTotal(lines), currency } : before.amount);
@@ -109,7 +102,7 @@ export class DealsService extends RecordService<Deal> {
         return {
           ...defined(rest), ...defined({ lines }), amount, probability,
           weightedAmountMinor: weighted(amount, probability),
-          ...defined({ custom: mergedCustom(this.#ctx, 'deal', before.custom, custom) }),
+          ...defined({ custom: mergedCustom(this.ctx, 'deal', before.custom, custom) }),
         };
       }, expectedVersion);
       if (changes.length > 0) w.emit('deal.updated', { record: after, changes });
@@ -131,7 +124,7 @@ export class DealsService extends RecordService<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const stageRef = parseInput(z.string().min(1).max(64), stage, 'stage');
     const opts = parseInput(moveOptionsSchema, options, 'move options');
-    return this.#ctx.write((w) => this.#move(w, dealId, (pipeline) => resolveStage(pipeline, stageRef), opts));
+    return this.ctx.write((w) => this.#move(w, dealId, (pipeline) => resolveStage(pipeline, stageRef), opts));
   }
 
   /** Moves a deal to its pipeline's won stage. @throws {StateError} when the pipeline has none */
@@ -150,15 +143,15 @@ export class DealsService extends RecordService<Deal> {
   /** The deal's stage changes, oldest first. @throws {NotFoundError} */
   async stageHistory(id: string): Promise<StageChange[]> {
     const dealId = parseInput(idSchema, id, 'deal id');
-    await this.#store.get(dealId);
-    return this.#ctx.storage.findMany({ model: stageChangeModel, tenantId: this.#ctx.tenantId, where: { dealId }, orderBy: [{ field: 'at' }] });
+    await this.store.get(dealId);
+    return this.ctx.storage.findMany({ model: stageChangeModel, tenantId: this.ctx.tenantId, where: { dealId }, orderBy: [{ field: 'at' }] });
   }
 
   /** The contacts of a deal with their role on it, in the order they were added. @throws {NotFoundError} */
   async contacts(id: string): Promise<DealContact[]> {
     const dealId = parseInput(idSchema, id, 'deal id');
-    await this.#store.get(dealId);
-    return dealContactsOf(this.#ctx, dealId);
+    await this.store.get(dealId);
+    return dealContactsOf(this.ctx, dealId);
   }
 
   /**
@@ -171,12 +164,12 @@ export class DealsService extends RecordService<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const contact = parseInput(idSchema, contactId, 'contact id');
     const { role, expectedVersion } = parseInput(contactOptionsSchema, options, 'options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'contact', contact);
-      const { after, changes } = await this.#store.patch(w, dealId, (before) => ({
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'contact', contact);
+      const { after, changes } = await this.store.patch(w, dealId, (before) => ({
         contactIds: [...new Set([...before.contactIds, contact])],
       }), expectedVersion);
-      const tenantId = this.#ctx.tenantId;
+      const tenantId = this.ctx.tenantId;
       if (changes.length > 0) {
         await w.tx.create({ model: dealContactModel, tenantId, data: linkRow(w, dealId, contact, role ?? null) });
         w.emit('deal.contactAdded', { record: after, contactId: contact, role: role ?? null });
@@ -197,12 +190,12 @@ export class DealsService extends RecordService<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const contact = parseInput(idSchema, contactId, 'contact id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      const { after, changes } = await this.#store.patch(w, dealId, (before) => ({
+    return this.ctx.write(async (w) => {
+      const { after, changes } = await this.store.patch(w, dealId, (before) => ({
         contactIds: before.contactIds.filter((c) => c !== contact),
       }), expectedVersion);
       if (changes.length === 0) return after;
-      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, where: { dealId, contactId: contact } });
+      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { dealId, contactId: contact } });
       w.emit('deal.contactRemoved', { record: after, contactId: contact });
       return after;
     });
@@ -212,9 +205,9 @@ export class DealsService extends RecordService<Deal> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const record = await this.#store.remove(w, dealId, expectedVersion);
-      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.#ctx.tenantId, where: { dealId } });
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, dealId, expectedVersion);
+      await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { dealId } });
       w.emit('deal.deleted', { record });
     });
   }
@@ -222,7 +215,7 @@ export class DealsService extends RecordService<Deal> {
   async #close(id: string, category: 'won' | 'lost', options: MoveOptions | undefined): Promise<Deal> {
     const dealId = parseInput(idSchema, id, 'deal id');
     const opts = parseInput(moveOptionsSchema, options, 'move options');
-    return this.#ctx.write((w) =>
+    return this.ctx.write((w) =>
       this.#move(w, dealId, (pipeline) => {
         const stage = pipeline.stages.find((s) => s.category === category);
         if (!stage) throw new StateError(`Pipeline ${pipeline.name} has no ${category} stage`);
@@ -238,7 +231,7 @@ export class DealsService extends RecordService<Deal> {
    */
   async #move(w: WriteScope, dealId: string, target: MoveTarget, opts: z.output<typeof moveOptionsSchema>): Promise<Deal> {
     let move: { pipeline: Pipeline; to: Stage; at: string } | undefined;
-    const { before, after, changes } = await this.#store.patch(w, dealId, async (deal) => {
+    const { before, after, changes } = await this.store.patch(w, dealId, async (deal) => {
       const pipeline = await pipelineIn(w, deal.pipelineId);
       const to = target(pipeline);
       if (opts.reason && to.category !== 'lost') throw ValidationError.single('A reason is only kept for lost deals', ['reason']);
@@ -273,7 +266,7 @@ export class DealsService extends RecordService<Deal> {
   async #productsOf(w: WriteScope, lines: { productId?: string | null | undefined }[] | undefined): Promise<Map<string, Product>> {
     const ids = [...new Set((lines ?? []).map((l) => l.productId).filter((p): p is string => Boolean(p)))];
     if (ids.length === 0) return new Map();
-    const rows = await w.tx.findMany({ model: productEntity.model, tenantId: this.#ctx.tenantId, where: { id: { in: ids } } });
+    const rows = await w.tx.findMany({ model: productEntity.model, tenantId: this.ctx.tenantId, where: { id: { in: ids } } });
     return new Map(rows.map((row) => [row.id, productEntity.toRecord(row)]));
   }
 }

@@ -1,5 +1,4 @@
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 import { checkText } from '../common/text-limits.js';
 import { RecordService } from '../common/record-service.js';
@@ -17,16 +16,10 @@ import {
 } from './interaction.schema.js';
 
 /** Calls, emails, meetings and notes. Reached as `crm.tenant(id).interactions`. */
-export class InteractionsService extends RecordService<Interaction> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof interactionModel)['rowType']>, Interaction>;
-
+export class InteractionsService extends RecordService<NonNullable<(typeof interactionModel)['rowType']>, Interaction> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, interactionEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, interactionEntity);
   }
 
   /**
@@ -40,18 +33,18 @@ export class InteractionsService extends RecordService<Interaction> {
   async log(input: InteractionInput, options?: CreateOptions): Promise<Interaction> {
     const data = parseInput(interactionInputSchema, input, 'interaction');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    checkText(this.#ctx, data.body, ['body']);
-    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
+    checkText(this.ctx, data.body, ['body']);
+    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
       const tx = w.tx;
       const contactIds = [...new Set(data.contactIds ?? [])];
       const memberIds = [...new Set(data.memberIds ?? [])];
-      await assertAllExist(tx, this.#ctx, 'contact', contactIds);
-      await assertAllExist(tx, this.#ctx, 'member', [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
-      await assertExists(tx, this.#ctx, 'company', data.companyId);
-      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.#ctx.tenantId, id: data.dealId }) : undefined;
-      if (data.dealId && !deal) await assertExists(tx, this.#ctx, 'deal', data.dealId);
+      await assertAllExist(tx, this.ctx, 'contact', contactIds);
+      await assertAllExist(tx, this.ctx, 'member', [...memberIds, ...(data.ownerId ? [data.ownerId] : [])]);
+      await assertExists(tx, this.ctx, 'company', data.companyId);
+      const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.ctx.tenantId, id: data.dealId }) : undefined;
+      if (data.dealId && !deal) await assertExists(tx, this.ctx, 'deal', data.dealId);
       const occurredAt = data.occurredAt ?? w.now;
-      const interaction = await this.#store.insert(w, {
+      const interaction = await this.store.insert(w, {
         type: data.type,
         direction: data.direction ?? (data.type === 'note' ? 'internal' : 'outbound'),
         channel: data.channel ?? null,
@@ -67,13 +60,13 @@ export class InteractionsService extends RecordService<Interaction> {
         caseId: null,
         campaignId: null,
         idempotencyKey: idempotencyKey ?? null,
-        ...ownedDefaults(this.#ctx, 'interaction', data),
+        ...ownedDefaults(this.ctx, 'interaction', data),
       });
       if (contactIds.length > 0) {
         const rows = contactIds.map((contactId) => ({
           id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now, interactionId: interaction.id, contactId, occurredAt,
         }));
-        await tx.createMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, rows });
+        await tx.createMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, rows });
       }
       w.emit('interaction.logged', { record: interaction });
       return interaction;
@@ -90,18 +83,18 @@ export class InteractionsService extends RecordService<Interaction> {
     const interactionId = parseInput(idSchema, id, 'interaction id');
     const data = parseInput(interactionPatchSchema, patch, 'interaction patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    checkText(this.#ctx, data.body, ['body']);
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const { after, changes } = await this.#store.patch(
+    checkText(this.ctx, data.body, ['body']);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const { after, changes } = await this.store.patch(
         w,
         interactionId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'interaction', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'interaction', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.some((c) => c.field === 'occurredAt')) {
         await w.tx.updateMany({
-          model: interactionContactModel, tenantId: this.#ctx.tenantId, where: { interactionId }, data: { occurredAt: after.occurredAt, updatedAt: w.now },
+          model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId }, data: { occurredAt: after.occurredAt, updatedAt: w.now },
         });
       }
       if (changes.length > 0) w.emit('interaction.updated', { record: after, changes });
@@ -113,9 +106,9 @@ export class InteractionsService extends RecordService<Interaction> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const interactionId = parseInput(idSchema, id, 'interaction id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const record = await this.#store.remove(w, interactionId, expectedVersion);
-      await w.tx.deleteMany({ model: interactionContactModel, tenantId: this.#ctx.tenantId, where: { interactionId } });
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, interactionId, expectedVersion);
+      await w.tx.deleteMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, where: { interactionId } });
       w.emit('interaction.deleted', { record });
     });
   }

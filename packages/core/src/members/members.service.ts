@@ -1,5 +1,4 @@
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -7,16 +6,10 @@ import { memberEntity } from './member.entity.js';
 import { type Member, type MemberInput, memberInputSchema, type MemberPatch, memberPatchSchema } from './member.schema.js';
 
 /** The host's users who own records. Reached as `crm.tenant(id).members`. */
-export class MembersService extends RecordService<Member> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof memberEntity)['model']['rowType']>, Member>;
-
+export class MembersService extends RecordService<NonNullable<(typeof memberEntity)['model']['rowType']>, Member> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, memberEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, memberEntity);
   }
 
   /**
@@ -27,13 +20,13 @@ export class MembersService extends RecordService<Member> {
    */
   async create(input: MemberInput): Promise<Member> {
     const data = parseInput(memberInputSchema, input, 'member');
-    return this.#ctx.write(async (w) => {
-      await assertAllExist(w.tx, this.#ctx, 'team', data.teamIds);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const member = await this.#store.insert(w, {
+    return this.ctx.write(async (w) => {
+      await assertAllExist(w.tx, this.ctx, 'team', data.teamIds);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const member = await this.store.insert(w, {
         name: data.name, role: data.role, teamIds: data.teamIds, active: data.active,
         email: data.email ?? null, externalId: data.externalId ?? null,
-        ...ownedDefaults(this.#ctx, 'member', data),
+        ...ownedDefaults(this.ctx, 'member', data),
       });
       w.emit('member.created', { record: member });
       return member;
@@ -43,7 +36,7 @@ export class MembersService extends RecordService<Member> {
   /** Active members of a team, by name. */
   async ofTeam(teamId: string): Promise<Member[]> {
     const id = parseInput(idSchema, teamId, 'team id');
-    return this.#store.all({ teamIds: { has: id }, active: true }, [{ field: 'name' }]);
+    return this.store.all({ teamIds: { has: id }, active: true }, [{ field: 'name' }]);
   }
 
   /**
@@ -55,13 +48,13 @@ export class MembersService extends RecordService<Member> {
     const memberId = parseInput(idSchema, id, 'member id');
     const data = parseInput(memberPatchSchema, patch, 'member patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      if (data.teamIds) await assertAllExist(w.tx, this.#ctx, 'team', data.teamIds);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const { after, changes } = await this.#store.patch(
+    return this.ctx.write(async (w) => {
+      if (data.teamIds) await assertAllExist(w.tx, this.ctx, 'team', data.teamIds);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const { after, changes } = await this.store.patch(
         w,
         memberId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'member', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'member', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('member.updated', { record: after, changes });

@@ -1,5 +1,4 @@
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertExists, assertNoCycle, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -9,16 +8,10 @@ import { teamEntity } from './member.entity.js';
 import { type Team, type TeamInput, teamInputSchema, type TeamPatch, teamPatchSchema } from './member.schema.js';
 
 /** Teams of members. Reached as `crm.tenant(id).teams`. */
-export class TeamsService extends RecordService<Team> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof teamModel)['rowType']>, Team>;
-
+export class TeamsService extends RecordService<NonNullable<(typeof teamModel)['rowType']>, Team> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, teamEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, teamEntity);
   }
 
   /**
@@ -29,15 +22,15 @@ export class TeamsService extends RecordService<Team> {
    */
   async create(input: TeamInput): Promise<Team> {
     const data = parseInput(teamInputSchema, input, 'team');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.managerId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      await assertExists(w.tx, this.#ctx, 'team', data.parentTeamId);
-      const team = await this.#store.insert(w, {
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.managerId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      await assertExists(w.tx, this.ctx, 'team', data.parentTeamId);
+      const team = await this.store.insert(w, {
         name: data.name,
         managerId: data.managerId ?? null,
         parentTeamId: data.parentTeamId ?? null,
-        ...ownedDefaults(this.#ctx, 'team', data),
+        ...ownedDefaults(this.ctx, 'team', data),
       });
       w.emit('team.created', { record: team });
       return team;
@@ -52,16 +45,16 @@ export class TeamsService extends RecordService<Team> {
     const teamId = parseInput(idSchema, id, 'team id');
     const data = parseInput(teamPatchSchema, patch, 'team patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.managerId);
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.managerId);
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       if (data.parentTeamId) {
-        await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.#store.get(id, w.tx)).parentTeamId, 'parentTeamId');
+        await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.tx)).parentTeamId, 'parentTeamId');
       }
-      const { after, changes } = await this.#store.patch(
+      const { after, changes } = await this.store.patch(
         w,
         teamId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'team', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'team', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('team.updated', { record: after, changes });
@@ -77,14 +70,14 @@ export class TeamsService extends RecordService<Team> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const teamId = parseInput(idSchema, id, 'team id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const tenantId = this.#ctx.tenantId;
+    await this.ctx.write(async (w) => {
+      const tenantId = this.ctx.tenantId;
       const members = await w.tx.count({ model: memberModel, tenantId, where: { teamIds: { has: teamId } } });
       const children = await w.tx.count({ model: teamModel, tenantId, where: { parentTeamId: teamId } });
       if (members + children > 0) {
         throw new StateError(`Team ${teamId} still has ${members} member(s) and ${children} sub-team(s)`);
       }
-      const record = await this.#store.remove(w, teamId, expectedVersion);
+      const record = await this.store.remove(w, teamId, expectedVersion);
       w.emit('team.deleted', { record });
     });
   }

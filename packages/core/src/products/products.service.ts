@@ -1,5 +1,4 @@
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { RecordService } from '../common/record-service.js';
 import { assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -8,16 +7,10 @@ import type { productModel } from './product.model.js';
 import { type Product, type ProductInput, productInputSchema, type ProductPatch, productPatchSchema } from './product.schema.js';
 
 /** The product catalogue. Reached as `crm.tenant(id).products`. */
-export class ProductsService extends RecordService<Product> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof productModel)['rowType']>, Product>;
-
+export class ProductsService extends RecordService<NonNullable<(typeof productModel)['rowType']>, Product> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, productEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, productEntity);
   }
 
   /**
@@ -28,16 +21,16 @@ export class ProductsService extends RecordService<Product> {
    */
   async create(input: ProductInput): Promise<Product> {
     const data = parseInput(productInputSchema, input, 'product');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const product = await this.#store.insert(w, {
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const product = await this.store.insert(w, {
         name: data.name,
         sku: data.sku ?? null,
         series: data.series ?? null,
         price: data.price ?? null,
         warrantyMonths: data.warrantyMonths ?? null,
         active: data.active,
-        ...ownedDefaults(this.#ctx, 'product', data),
+        ...ownedDefaults(this.ctx, 'product', data),
       });
       w.emit('product.created', { record: product });
       return product;
@@ -46,7 +39,7 @@ export class ProductsService extends RecordService<Product> {
 
   /** The product with this name, if any. */
   async findByName(name: string): Promise<Product | undefined> {
-    return this.#store.first({ name: parseInput(productInputSchema.shape.name, name, 'product name') });
+    return this.store.first({ name: parseInput(productInputSchema.shape.name, name, 'product name') });
   }
 
   /**
@@ -57,12 +50,12 @@ export class ProductsService extends RecordService<Product> {
     const productId = parseInput(idSchema, id, 'product id');
     const data = parseInput(productPatchSchema, patch, 'product patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      await assertExists(w.tx, this.#ctx, 'member', data.ownerId);
-      const { after, changes } = await this.#store.patch(
+    return this.ctx.write(async (w) => {
+      await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      const { after, changes } = await this.store.patch(
         w,
         productId,
-        (before) => defined({ ...data, custom: mergedCustom(this.#ctx, 'product', before.custom, data.custom) }),
+        (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'product', before.custom, data.custom) }),
         expectedVersion,
       );
       if (changes.length > 0) w.emit('product.updated', { record: after, changes });
@@ -79,8 +72,8 @@ export class ProductsService extends RecordService<Product> {
   async delete(id: string, options?: WriteOptions): Promise<void> {
     const productId = parseInput(idSchema, id, 'product id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    await this.#ctx.write(async (w) => {
-      const record = await this.#store.remove(w, productId, expectedVersion);
+    await this.ctx.write(async (w) => {
+      const record = await this.store.remove(w, productId, expectedVersion);
       w.emit('product.deleted', { record });
     });
   }

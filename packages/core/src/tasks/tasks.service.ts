@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { TenantContext } from '../common/context.js';
-import { EntityStore } from '../common/entity-store.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 import { type ListOptions, listOptionsSchema, type Page } from '../common/list.js';
 import { RecordService } from '../common/record-service.js';
@@ -16,16 +15,10 @@ import { type Task, type TaskInput, taskInputSchema, type TaskPatch, taskPatchSc
 type ParsedTask = z.output<typeof taskInputSchema>;
 
 /** Tasks and each member's inbox. Reached as `crm.tenant(id).tasks`. */
-export class TasksService extends RecordService<Task> {
-  readonly #ctx: TenantContext;
-  readonly #store: EntityStore<NonNullable<(typeof taskModel)['rowType']>, Task>;
-
+export class TasksService extends RecordService<NonNullable<(typeof taskModel)['rowType']>, Task> {
   /** @internal */
   constructor(ctx: TenantContext) {
-    const store = new EntityStore(ctx, taskEntity);
-    super(store);
-    this.#ctx = ctx;
-    this.#store = store;
+    super(ctx, taskEntity);
   }
 
   /**
@@ -40,10 +33,10 @@ export class TasksService extends RecordService<Task> {
   async create(input: TaskInput, options?: CreateOptions): Promise<Task> {
     const data = parseInput(taskInputSchema, input, 'task');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    checkText(this.#ctx, data.description, ['description']);
-    return createOnce(this.#ctx, this.#store, idempotencyKey, async (w) => {
+    checkText(this.ctx, data.description, ['description']);
+    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
       await this.#checkReferences(w.tx, data);
-      const task = await this.#store.insert(w, {
+      const task = await this.store.insert(w, {
         title: data.title,
         description: data.description ?? null,
         dueAt: data.dueAt ?? null,
@@ -55,7 +48,7 @@ export class TasksService extends RecordService<Task> {
         linkedId: data.link?.id ?? null,
         completedAt: null,
         idempotencyKey: idempotencyKey ?? null,
-        ...ownedDefaults(this.#ctx, 'task', data),
+        ...ownedDefaults(this.ctx, 'task', data),
       });
       if (task.remindAt !== null) await scheduleReminder(w, task);
       w.emit('task.created', { record: task });
@@ -64,9 +57,9 @@ export class TasksService extends RecordService<Task> {
   }
 
   async #checkReferences(tx: TenantContext['storage'], data: Pick<ParsedTask, 'assigneeId' | 'ownerId'> & { link?: ParsedTask['link'] }): Promise<void> {
-    await assertExists(tx, this.#ctx, 'member', data.assigneeId);
-    await assertExists(tx, this.#ctx, 'member', data.ownerId);
-    if (data.link) await assertLink(tx, this.#ctx, data.link, (entity) => entity.taskLinkable, ['link']);
+    await assertExists(tx, this.ctx, 'member', data.assigneeId);
+    await assertExists(tx, this.ctx, 'member', data.ownerId);
+    if (data.link) await assertLink(tx, this.ctx, data.link, (entity) => entity.taskLinkable, ['link']);
   }
 
   /**
@@ -76,7 +69,7 @@ export class TasksService extends RecordService<Task> {
   async inbox(memberId: string, options?: Pick<ListOptions, 'limit' | 'cursor'>): Promise<Page<Task>> {
     const assigneeId = parseInput(idSchema, memberId, 'member id');
     const { limit, cursor } = parseInput(listOptionsSchema, options, 'list options');
-    return this.#store.list(
+    return this.store.list(
       { orderBy: [{ priorityRank: 'desc' }, { inboxDueAt: 'asc' }], ...defined({ limit, cursor }) },
       { assigneeId, status: { in: ['open', 'in_progress'] } },
     );
@@ -91,15 +84,15 @@ export class TasksService extends RecordService<Task> {
     const taskId = parseInput(idSchema, id, 'task id');
     const data = parseInput(taskPatchSchema, patch, 'task patch');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    checkText(this.#ctx, data.description, ['description']);
-    return this.#ctx.write(async (w) => {
+    checkText(this.ctx, data.description, ['description']);
+    return this.ctx.write(async (w) => {
       await this.#checkReferences(w.tx, data);
-      const { after, changes } = await this.#store.patch(w, taskId, (before) => {
+      const { after, changes } = await this.store.patch(w, taskId, (before) => {
         if (before.status === 'done') throw new StateError('A completed task cannot be changed; reopen it first');
         const dueAt = data.dueAt === undefined ? before.dueAt : data.dueAt;
         const remindAt = data.remindAt === undefined ? before.remindAt : data.remindAt;
         if (remindAt !== null && dueAt !== null && remindAt > dueAt) throw ValidationError.single('remindAt must not be after dueAt', ['remindAt']);
-        return defined({ ...data, custom: mergedCustom(this.#ctx, 'task', before.custom, data.custom) });
+        return defined({ ...data, custom: mergedCustom(this.ctx, 'task', before.custom, data.custom) });
       }, expectedVersion);
       // A new remindAt is reminded of once more; a task cancelled or reopened cancels or re-arms its reminder.
       const remindAtChanged = changes.some((c) => c.field === 'remindAt');
@@ -116,8 +109,8 @@ export class TasksService extends RecordService<Task> {
   async complete(id: string, options?: WriteOptions): Promise<Task> {
     const taskId = parseInput(idSchema, id, 'task id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      const { after } = await this.#store.patch(w, taskId, (before) => {
+    return this.ctx.write(async (w) => {
+      const { after } = await this.store.patch(w, taskId, (before) => {
         if (before.status === 'done' || before.status === 'cancelled') throw new StateError(`The task is already ${before.status}`);
         return { status: 'done', completedAt: w.now };
       }, expectedVersion);
@@ -134,8 +127,8 @@ export class TasksService extends RecordService<Task> {
   async reopen(id: string, options?: WriteOptions): Promise<Task> {
     const taskId = parseInput(idSchema, id, 'task id');
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
-    return this.#ctx.write(async (w) => {
-      const { after, changes } = await this.#store.patch(w, taskId, () => ({ status: 'open', completedAt: null }), expectedVersion);
+    return this.ctx.write(async (w) => {
+      const { after, changes } = await this.store.patch(w, taskId, () => ({ status: 'open', completedAt: null }), expectedVersion);
       if (changes.length > 0) {
         await scheduleReminder(w, after, true);
         w.emit('task.updated', { record: after, changes });
