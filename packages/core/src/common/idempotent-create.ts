@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DuplicateError } from '../errors.js';
-import type { TenantContext, WriteScope } from './context.js';
+import type { WriteScope } from './context.js';
 import type { EntityStore } from './entity-store.js';
 
 /** Options of the `create` methods of entities that take an idempotency key. */
@@ -23,14 +23,14 @@ export const createOptionsSchema = z
 /**
  * Runs a create once per idempotency key: the record an earlier create with
  * the key made is returned as it is; two concurrent creates with one key
- * leave one record, and the loser returns it.
+ * leave one record, and the loser returns it. Writes in the store's tenant context.
  */
 export async function createOnce<R extends object, T>(
-  ctx: TenantContext,
   store: EntityStore<R, T>,
   key: string | undefined,
   create: (w: WriteScope) => Promise<T>,
 ): Promise<T> {
+  const ctx = store.ctx;
   if (key === undefined) return ctx.write(create);
   const existing = await store.first({ idempotencyKey: key });
   if (existing !== undefined) return existing;

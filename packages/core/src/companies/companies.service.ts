@@ -27,7 +27,7 @@ export class CompaniesService extends RecordService<NonNullable<(typeof companyM
   async create(input: CompanyInput, options?: CreateOptions): Promise<Company> {
     const data = parseInput(companyInputSchema, input, 'company');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+    return createOnce(this.store, idempotencyKey, async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.parentCompanyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const company = await this.store.insert(w, {

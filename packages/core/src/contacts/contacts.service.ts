@@ -39,7 +39,7 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
   async create(input: ContactInput, options?: CreateOptions): Promise<Contact> {
     const data = parseInput(contactInputSchema, input, 'contact');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+    return createOnce(this.store, idempotencyKey, async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const contact = await this.store.insert(w, { ...this.#toRecord(data, w.now), idempotencyKey: idempotencyKey ?? null });

@@ -38,7 +38,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
   async create(input: DealInput, options?: CreateOptions): Promise<Deal> {
     const data = parseInput(dealInputSchema, input, 'deal');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
-    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+    return createOnce(this.store, idempotencyKey, async (w) => {
       const pipeline = await pipelineIn(w, data.pipelineId);
       const stage = data.stage === undefined ? firstOpenStage(pipeline) : resolveStage(pipeline, data.stage);
       await assertExists(w.tx, this.ctx, 'company', data.companyId);

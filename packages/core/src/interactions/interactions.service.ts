@@ -34,7 +34,7 @@ export class InteractionsService extends RecordService<NonNullable<(typeof inter
     const data = parseInput(interactionInputSchema, input, 'interaction');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
     checkText(this.ctx, data.body, ['body']);
-    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+    return createOnce(this.store, idempotencyKey, async (w) => {
       const tx = w.tx;
       const contactIds = [...new Set(data.contactIds ?? [])];
       const memberIds = [...new Set(data.memberIds ?? [])];

@@ -34,7 +34,7 @@ export class TasksService extends RecordService<NonNullable<(typeof taskModel)['
     const data = parseInput(taskInputSchema, input, 'task');
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
     checkText(this.ctx, data.description, ['description']);
-    return createOnce(this.ctx, this.store, idempotencyKey, async (w) => {
+    return createOnce(this.store, idempotencyKey, async (w) => {
       await this.#checkReferences(w.tx, data);
       const task = await this.store.insert(w, {
         title: data.title,
