@@ -72,6 +72,7 @@ const dialect: SqlDialect = {
   contains: (e, v) => sql`strpos(${e}, ${v}::text) > 0`,
   startsWith: (e, v) => sql`starts_with(${e}, ${v}::text)`,
   dateBucket: (e, type, unit) => sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone 'UTC'`}), 'YYYY-MM-DD')`,
+  percentile: (e, p, filter) => sql`percentile_cont(${p}::float8) within group (order by ${e})${filter ? sql` filter (where ${filter})` : sql``}`,
   orderTerm: (e, direction) => (direction === 'desc' ? sql`${e} desc nulls last` : sql`${e} asc nulls first`),
   rowLock: () => sql` for update`,
   claimDue: (p) => sql`update ${p.table} set ${p.set} where (${p.primaryKey}) in (select ${p.primaryKey} from ${p.table} where ${p.filter} order by ${p.orderBy} limit ${p.limit} for update skip locked) returning ${p.returning}`,

@@ -12,6 +12,7 @@ export const conformanceParts = [
   'jsonPaths',
   'orderingAndKeyset',
   'aggregate',
+  'percentile',
   'transactions',
   'versionGuard',
   'tenantIsolation',

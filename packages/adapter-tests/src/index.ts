@@ -9,7 +9,7 @@ export {
 } from './context.js';
 export type { ConformanceOptions, ConformanceTarget, RawAccess } from './options.js';
 export { conformanceItem, conformanceJob, conformanceEntry, conformanceMigrations } from './models.js';
-export { matchesWhere, compareRows, expectedPage, cursorOf, valueAt, compareValues, type RowsOf } from './reference.js';
+export { matchesWhere, compareRows, expectedPage, cursorOf, valueAt, compareValues, percentileCont, type RowsOf } from './reference.js';
 export { describeCrud } from './parts/crud.js';
 export { describeWhere } from './parts/where.js';
 export { describeSubQueries } from './parts/sub-queries.js';
@@ -17,6 +17,7 @@ export { describeLargeFilters } from './parts/large-filters.js';
 export { describeJsonPaths } from './parts/json-paths.js';
 export { describeOrderingAndKeyset } from './parts/ordering.js';
 export { describeAggregate } from './parts/aggregate.js';
+export { describePercentile } from './parts/percentile.js';
 export { describeTransactions } from './parts/transactions.js';
 export { describeVersionGuard } from './parts/version-guard.js';
 export { describeTenantIsolation } from './parts/tenant-isolation.js';

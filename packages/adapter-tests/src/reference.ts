@@ -141,3 +141,19 @@ export function cursorOf(row: Row, orderBy: readonly OrderTerm[]): Row {
   for (const term of orderBy) cursor[term.field] = row[term.field] ?? null;
   return cursor;
 }
+
+/**
+ * The contract's `percentile` (SQL `percentile_cont`): the non-null values
+ * sorted, position `p * (n - 1)`, linear interpolation between the values
+ * around it, written as Postgres and SQLite compute it so that doubles agree
+ * to the bit; null without values. Integers and bigints are read as doubles.
+ */
+export function percentileCont(values: readonly unknown[], p: number): number | null {
+  const sorted = values.filter((v) => v !== null && v !== undefined).map(Number).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const position = p * (sorted.length - 1);
+  const lo = Math.floor(position);
+  const hi = Math.ceil(position);
+  const low = sorted[lo]!;
+  return hi === lo ? low : low + (sorted[hi]! - low) * (position - lo);
+}

@@ -8,6 +8,7 @@ import { describeLargeFilters } from './parts/large-filters.js';
 import { describeLog } from './parts/log.js';
 import { describeMigrations } from './parts/migrations.js';
 import { describeOrderingAndKeyset } from './parts/ordering.js';
+import { describePercentile } from './parts/percentile.js';
 import { describeRejectedValues } from './parts/rejected-values.js';
 import { describeSubQueries } from './parts/sub-queries.js';
 import { describeTenantIsolation } from './parts/tenant-isolation.js';
@@ -28,6 +29,7 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   jsonPaths: describeJsonPaths,
   orderingAndKeyset: describeOrderingAndKeyset,
   aggregate: describeAggregate,
+  percentile: describePercentile,
   transactions: describeTransactions,
   versionGuard: describeVersionGuard,
   tenantIsolation: describeTenantIsolation,

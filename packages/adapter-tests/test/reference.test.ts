@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRows, cursorOf, expectedPage, matchesWhere } from '../src/reference.js';
+import { compareRows, cursorOf, expectedPage, matchesWhere, percentileCont } from '../src/reference.js';
 import { conformanceItem, conformanceJob } from '../src/models.js';
 
 const row = { id: 'a', name: 'x', quantity: null, tags: ['vip'], custom: { n: 10, deep: { city: 'Paris' }, s: 'str' } };
@@ -72,5 +72,15 @@ describe('the reference ordering', () => {
     expect(first.map((r) => r.id)).toEqual(['b', 'd']);
     const next = expectedPage(rows, orderBy, cursorOf(first[1] ?? {}, orderBy), 2);
     expect(next.map((r) => r.id)).toEqual(['a', 'c']);
+  });
+});
+
+describe('the reference percentile', () => {
+  it('interpolates like percentile_cont, ignores nulls and gives null without values', () => {
+    expect(percentileCont([15, 20, 35, 40, 50], 0.4)).toBeCloseTo(29, 12);
+    expect(percentileCont([3, null, 1, 2, 4], 0.5)).toBe(2.5);
+    expect(percentileCont([2n, 1], 1)).toBe(2);
+    expect(percentileCont([7], 0.9)).toBe(7);
+    expect(percentileCont([null], 0.5)).toBeNull();
   });
 });

@@ -173,6 +173,12 @@ export const postgresDialect: SqlDialect = {
     const local = type === 'timestamp' ? sql`${expr} at time zone 'UTC'` : sql`${expr}::timestamp`;
     return sql`to_char(date_trunc(${sql.lit(bucketUnits[unit])}, ${local}), 'YYYY-MM-DD')`;
   },
+  // The cast picks the scalar overload (percentile_cont also takes an array of fractions);
+  // int8 and float8 columns are ordered as float8 by the implicit cast.
+  percentile(value, fraction, filter) {
+    const call = sql`percentile_cont(${fraction}::float8) within group (order by ${value})`;
+    return filter === undefined ? call : sql`${call} filter (where ${filter})`;
+  },
   // Postgres sorts NULL last in asc; the contract wants it first. A NOT NULL column keeps
   // the plain form so that B-tree indexes (built with the default NULL order) serve the sort.
   orderTerm(expr, direction, nullable = true) {

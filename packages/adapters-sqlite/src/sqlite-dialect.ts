@@ -156,6 +156,12 @@ export const sqliteDialect: SqlDialect = {
   // substr and length count characters, not bytes, so this is right for any unicode text.
   startsWith: (expr, value) => sql`substr(${expr}, 1, length(${value})) = ${value}`,
   dateBucket: (expr, _type, unit) => bucket(expr, unit),
+  // SQLite's percentile extension (SQLITE_ENABLE_PERCENTILE, compiled into better-sqlite3 12)
+  // interpolates exactly as Postgres does; it reads the fraction from 0 to 1 like the standard.
+  percentile(value, fraction, filter) {
+    const call = sql`percentile_cont(${value}, ${fraction})`;
+    return filter === undefined ? call : sql`${call} filter (where ${filter})`;
+  },
   // SQLite already sorts NULL first in asc and last in desc, as the contract wants.
   orderTerm: (expr, direction) => (direction === 'desc' ? sql`${expr} desc` : sql`${expr} asc`),
   claimDue: (p) =>

@@ -1,5 +1,6 @@
 import {
   type AggregateArgs,
+  type AggregateMetric,
   type FieldType,
   type Row,
   ValidationError,
@@ -12,7 +13,8 @@ import type { ModelInfo } from './model-info.js';
 import type { Frag, ShapeBuilder } from './shape.js';
 import type { WhereCompiler } from './where-compiler.js';
 
-const functions = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const functions = new Set(['count', 'sum', 'avg', 'min', 'max', 'percentile']);
+const numericTypes = new Set<FieldType>(['integer', 'bigint', 'number']);
 
 /** One output column of an aggregate: internal SQL alias, public name, decoder. */
 interface Output {
@@ -77,6 +79,10 @@ export function planAggregate(
     if (field === undefined && metric.fn !== 'count') {
       throw ValidationError.single(`"${metric.fn}" needs a field`, ['metrics', name]);
     }
+    const fraction = metric.fn === 'percentile' ? b.bind(checkFraction(info, name, metric, field?.type)) : undefined;
+    if (metric.fn !== 'percentile' && metric.p !== undefined) {
+      throw ValidationError.single(`"p" is only taken by "percentile", not "${metric.fn}"`, ['metrics', name, 'p']);
+    }
     b.key += `m(${metric.fn} ${metric.field ?? '*'}`;
     const filter = where.compile(info, metric.filter, b, tenant);
     b.key += ')';
@@ -87,7 +93,11 @@ export function planAggregate(
     const type: FieldType = resultType(metric.fn, field?.type);
     const fn = sql.raw(metric.fn);
     const call: Frag =
-      metric.fn === 'count' && field === undefined && filter === undefined ? () => sql`count(*)` : () => sql`${fn}(${value()})`;
+      fraction !== undefined
+        ? () => dialect.percentile(field!.ref, fraction(), filter?.())
+        : metric.fn === 'count' && field === undefined && filter === undefined
+          ? () => sql`count(*)`
+          : () => sql`${fn}(${value()})`;
     return {
       alias: `__m${i}`,
       name,
@@ -115,10 +125,25 @@ export function planAggregate(
   return { keys, metrics, orderBy };
 }
 
-/** The type a metric's value is read as: sums of integers stay exact, averages are floats. */
+/**
+ * The fraction of a `percentile` metric over a numeric field.
+ * @throws {ValidationError} for a missing fraction or one outside 0..1, or a field that is not numeric.
+ */
+function checkFraction(info: ModelInfo, name: string, metric: AggregateMetric, type: FieldType | undefined): number {
+  const p: unknown = metric.p;
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+    throw ValidationError.single(`"percentile" needs a fraction "p" from 0 to 1`, ['metrics', name, 'p']);
+  }
+  if (type !== undefined && !numericTypes.has(type)) {
+    throw ValidationError.single(`"percentile" takes a numeric field; ${info.model.name}.${metric.field} is a ${type} field`, ['metrics', name, 'field']);
+  }
+  return p;
+}
+
+/** The type a metric's value is read as: sums of integers stay exact, averages and percentiles are floats. */
 function resultType(fn: string, type: FieldType | undefined): FieldType {
   if (fn === 'count') return 'integer';
-  if (fn === 'avg') return 'number';
+  if (fn === 'avg' || fn === 'percentile') return 'number';
   if (fn === 'sum') return type === 'integer' || type === 'bigint' ? 'bigint' : 'number';
   return type ?? 'number';
 }

@@ -197,6 +197,18 @@ export interface SqlDialect {
   /** The first day (`YYYY-MM-DD`, UTC, weeks from Monday) of the bucket holding a timestamp or date. */
   dateBucket(expr: SqlFragment, type: 'timestamp' | 'date', bucket: DateBucket): SqlFragment;
   /**
+   * The continuous percentile aggregate of `value` over a group, like SQL's
+   * `percentile_cont(fraction) within group (order by value)`: the non-null
+   * values sorted, position `fraction * (n - 1)`, linear interpolation between
+   * the two values around it (`lo + (hi - lo) * (position - floor(position))`),
+   * as a double; NULL when no value takes part. `fraction` is a bound parameter
+   * already checked to lie in 0..1. `filter`, when given, is a predicate
+   * restricting the rows that take part (a metric filter: `FILTER (WHERE ...)`).
+   * Postgres: `percentile_cont` natively; SQLite: its `percentile_cont(value, fraction)`
+   * (the percentile extension, compiled into better-sqlite3).
+   */
+  percentile(value: SqlFragment, fraction: SqlFragment, filter: SqlFragment | undefined): SqlFragment;
+  /**
    * One ORDER BY term; `NULL` must sort first in `asc` and last in `desc`.
    * `nullable` is false when `expr` is a NOT NULL column, so that a dialect whose
    * default NULL order differs may leave it out and keep index order usable.

@@ -147,15 +147,36 @@ export type DateBucket = (typeof dateBuckets)[number];
  */
 export type GroupKey = string | { field: string; bucket: DateBucket; as: string };
 
-/** Aggregate functions. */
-export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+/**
+ * Aggregate functions. `percentile` is the continuous percentile of a numeric
+ * field, interpolated between the two nearest ranks like SQL's
+ * `percentile_cont(p) within group (order by field)`; it needs {@link AggregateMetric.p}.
+ */
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'percentile';
 
-/** One computed column of an aggregate. */
+/**
+ * One computed column of an aggregate.
+ *
+ * @example
+ * // Median and 90th percentile of resolution times, per priority
+ * await storage.aggregate({ model: caseModel, tenantId, groupBy: ['priority'], metrics: {
+ *   median: { fn: 'percentile', field: 'resolutionMinutes', p: 0.5 },
+ *   p90: { fn: 'percentile', field: 'resolutionMinutes', p: 0.9 },
+ * } });
+ */
 export interface AggregateMetric {
   /** The function. */
   fn: AggregateFunction;
-  /** The field it applies to; omitted for `count` it counts rows. */
+  /**
+   * The field it applies to; omitted for `count` it counts rows. `percentile`
+   * takes an `integer`, `bigint` or `number` field.
+   */
   field?: string;
+  /**
+   * The fraction of `percentile`, from 0 (the minimum) to 1 (the maximum); 0.5 is
+   * the median. Required for `percentile`, refused on the other functions.
+   */
+  p?: number;
   /** Only rows matching this tree take part (SQL `FILTER (WHERE ...)`). */
   filter?: Where;
 }
@@ -169,7 +190,10 @@ export interface AggregateArgs<R extends object = Row> extends ModelScope<R> {
   /**
    * Result columns by alias. `count` is a number, `sum` of integer fields a
    * number (or bigint beyond the safe range), `avg` a number, `min` and `max` the
-   * field's own type. Empty groups give `sum` / `avg` / `min` / `max` null.
+   * field's own type, `percentile` a number (nulls ignored). Empty groups give
+   * `sum` / `avg` / `min` / `max` / `percentile` null.
+   * @throws {ValidationError} (from `aggregate`) for a `percentile` without a `p`
+   *   from 0 to 1 or over a field that is not numeric, and for a `p` on another function.
    */
   metrics: Record<string, AggregateMetric>;
   /** Ordering of the groups, by group key names or metric aliases. */
