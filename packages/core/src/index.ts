@@ -110,6 +110,7 @@ export type { DealContact } from './deals/deal-contacts.js';
 export { coreModels } from './schema.js';
 export { coreMigrations } from './migrations/index.js';
 export { systemClock, ManualClock, type Clock } from './common/clock.js';
+export { businessCalendar, type BusinessCalendar, type BusinessCalendarOptions } from './calendar/business-calendar.js';
 export { newId } from './common/ids.js';
 export { withRetry, type RetryOptions } from './common/retry.js';
 export { customizableEntities, type CustomizableEntity, type CustomFieldSchemas } from './common/custom-fields.js';
@@ -137,6 +138,26 @@ export { toE164 } from './contacts/phone.js';
 export { ContactsService } from './contacts/contacts.service.js';
 export { productInputSchema, productPatchSchema, type Product, type ProductInput, type ProductPatch } from './products/product.schema.js';
 export { ProductsService } from './products/products.service.js';
+export { orderStatuses, orderTransitions, type OrderStatus } from './orders/order-status.js';
+export {
+  orderInputSchema, orderPatchSchema, orderLineInputSchema, fromDealOptionsSchema, setStatusOptionsSchema as orderStatusOptionsSchema,
+  type Order, type OrderInput, type OrderPatch, type OrderLine, type OrderLineInput, type FromDealOptions, type SetOrderStatusOptions,
+} from './orders/order.schema.js';
+export { lastOrdersOptionsSchema, type CustomerOrders, type LastOrdersOptions } from './orders/last-orders.js';
+export { OrdersService, type OrderCustomer } from './orders/orders.service.js';
+export {
+  assetStatuses, assetInputSchema, assetPatchSchema, replaceInputSchema,
+  type Asset, type AssetInput, type AssetPatch, type AssetStatus, type ReplaceInput,
+} from './assets/asset.schema.js';
+export { AssetsService, type AssetOwner } from './assets/assets.service.js';
+export { caseTypes, type CaseType } from './contracts/case-types.js';
+export {
+  contractKinds, contractStatuses, coverageSchema, contractInputSchema, contractPatchSchema, renewOptionsSchema, expiringOptionsSchema,
+  type Contract, type ContractKind, type ContractStatus, type Coverage, type CoverageCheck, type ContractInput, type ContractPatch,
+  type RenewOptions, type ExpiringOptions,
+} from './contracts/contract.schema.js';
+export { contractTransitions } from './contracts/contract-status.js';
+export { ContractsService } from './contracts/contracts.service.js';
 export {
   stageCategories, forecastCategories, stageInputSchema, pipelineInputSchema, stagePatchSchema,
   type Pipeline, type PipelineInput, type Stage, type StageInput, type StagePatch, type StageCategory, type ForecastCategory,
@@ -159,8 +180,48 @@ export {
   type Task, type TaskInput, type TaskPatch, type TaskPriority, type TaskStatus, type TaskLinkType,
 } from './tasks/task.schema.js';
 export { TasksService } from './tasks/tasks.service.js';
+export {
+  surveyKinds, surveyStatuses, detractorActions, surveyScales, isDetractor, surveySendSchema, surveyResponseSchema,
+  type Survey, type SurveyKind, type SurveyStatus, type DetractorAction, type SurveySendInput, type SurveyResponse, type SurveyAtOptions,
+} from './surveys/survey.schema.js';
+export { SurveysService } from './surveys/surveys.service.js';
+export {
+  customerViewOptionsSchema,
+  type CustomerView, type CustomerViewOptions, type Slice, type LifetimeValue, type OrderSummary, type AssetCoverage,
+  type SlaTargetState, type CaseSlaState, type SatisfactionSummary,
+} from './customers/customer-view.schema.js';
+export { CustomersService } from './customers/customers.service.js';
+export {
+  caseChannels, casePriorities, caseStatuses, caseActivityKinds, slaTargetNames,
+  type CaseChannel, type CasePriority, type CaseStatus, type CaseActivityKind, type SlaTargetName,
+} from './cases/case-values.js';
+export { caseInputSchema, casePatchSchema, type Case, type CaseInput, type CasePatch, type CaseSla, type CaseActivity } from './cases/case.schema.js';
+export type { AssignInput, CustomerMessageInput, ResponseInput, SlaEventInput, StatusOptions } from './cases/case-options.js';
+export type { CaseMessageResult } from './cases/case-writer.js';
+export { caseTransitions } from './cases/case-lifecycle.js';
+export { ticketSchema, type TicketImport } from './cases/case-import.js';
+export { intakeMessageSchema, type IntakeMessage, type IntakeResult } from './cases/case-intake.js';
+export { CasesService } from './cases/cases.service.js';
+export {
+  slaPolicyInputSchema, slaPolicyPatchSchema,
+  type SlaPolicy, type SlaPolicyInput, type SlaPolicyPatch, type SlaTargets, type SlaPriorityTargets, type SlaConditions, type SlaCaseLike,
+} from './sla/sla.schema.js';
+export type { SlaClock, SlaRules } from './sla/sla-clock.js';
+export { SlaPoliciesService } from './sla/sla-policies.service.js';
 export { taskLinkTypes } from './tasks/task-links.js';
 export { TimelineService, type TimelineItem, type TimelinePage, type TimelineOptions } from './timeline/timeline.service.js';
 export { ReportsService } from './reports/reports.service.js';
 export type { PipelineSummary, PipelineStageSummary, PipelineSummaryOptions } from './reports/pipeline-summary.js';
 export type { WinRateRow, WinRateOptions } from './reports/win-rate.js';
+export {
+  caseReportDimensions, reportPeriods, type CaseReportDimension, type CaseReportKey, type ReportPeriod,
+} from './reports/case-groups.js';
+export type { SlaComplianceOptions, SlaComplianceRow, SlaTargetCompliance } from './reports/sla-compliance.js';
+export type { ResponseTimesOptions, ResponseTimesRow, ResponseTimeFigures } from './reports/response-times.js';
+export { openCaseStatuses, type CaseBacklogOptions, type CaseBacklogRow, type CaseAgeBucket } from './reports/case-backlog.js';
+export {
+  satisfactionDimensions, type SatisfactionDimension, type SatisfactionOptions, type SatisfactionRow, type CsatFigures, type NpsFigures,
+} from './reports/satisfaction.js';
+export type { WarrantyClaimRateOptions, WarrantyClaimRateRow } from './reports/warranty-claim-rate.js';
+export type { ContractRenewals, ContractRenewalsOptions, ContractRenewalRow, ExpiringContracts } from './reports/contract-renewals.js';
+export type { RepeatPurchase, RepeatPurchaseOptions } from './reports/repeat-purchase.js';

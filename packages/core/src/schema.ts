@@ -7,6 +7,12 @@ import { interactionContactModel, interactionModel } from './interactions/intera
 import { memberModel, teamModel } from './members/member.model.js';
 import { pipelineModel, stageModel } from './pipelines/pipeline.model.js';
 import { productModel } from './products/product.model.js';
+import { orderLineModel, orderModel } from './orders/order.model.js';
+import { assetModel } from './assets/asset.model.js';
+import { contractAssetModel, serviceContractModel } from './contracts/contract.model.js';
+import { surveyModel } from './surveys/survey.model.js';
+import { caseActivityModel, caseModel } from './cases/case.model.js';
+import { slaPolicyModel } from './sla/sla-policy.model.js';
 import type { ModelDefinition } from './storage/schema.js';
 import { taskModel, taskReminderModel } from './tasks/task.model.js';
 
@@ -29,6 +35,15 @@ export const coreModels = {
   interactionContact: interactionContactModel,
   task: taskModel,
   taskReminder: taskReminderModel,
+  order: orderModel,
+  orderLine: orderLineModel,
+  asset: assetModel,
+  contract: serviceContractModel,
+  contractAsset: contractAssetModel,
+  slaPolicy: slaPolicyModel,
+  case: caseModel,
+  caseActivity: caseActivityModel,
   auditEntry: auditModel,
+  survey: surveyModel,
   event: eventModel,
 } as const satisfies Record<string, ModelDefinition>;

@@ -9,7 +9,14 @@ import { MembersService } from './members/members.service.js';
 import { TeamsService } from './members/teams.service.js';
 import { PipelinesService } from './pipelines/pipelines.service.js';
 import { ProductsService } from './products/products.service.js';
+import { OrdersService } from './orders/orders.service.js';
+import { AssetsService } from './assets/assets.service.js';
+import { ContractsService } from './contracts/contracts.service.js';
 import { ReportsService } from './reports/reports.service.js';
+import { SurveysService } from './surveys/surveys.service.js';
+import { CustomersService } from './customers/customers.service.js';
+import { CasesService } from './cases/cases.service.js';
+import { SlaPoliciesService } from './sla/sla-policies.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 
@@ -37,6 +44,12 @@ export class TenantScope {
   readonly pipelines: PipelinesService;
   /** Deals in pipelines, with stage history. */
   readonly deals: DealsService;
+  /** Orders with their lines: purchase history. */
+  readonly orders: OrdersService;
+  /** Assets: the products customers own. */
+  readonly assets: AssetsService;
+  /** Service contracts and warranties. */
+  readonly contracts: ContractsService;
   /** Calls, emails, meetings and notes. */
   readonly interactions: InteractionsService;
   /** Tasks and each member's inbox. */
@@ -47,6 +60,14 @@ export class TenantScope {
   readonly audit: AuditService;
   /** Reports, aggregated in the database. */
   readonly reports: ReportsService;
+  /** Satisfaction surveys (CSAT, NPS) and their answers. */
+  readonly surveys: SurveysService;
+  /** The 360-degree customer view. */
+  readonly customers: CustomersService;
+  /** Cases (service requests) with SLA clocks, history and multi-channel intake. */
+  readonly cases: CasesService;
+  /** SLA policies, in matching order. */
+  readonly slaPolicies: SlaPoliciesService;
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
   readonly #ctx: TenantContext;
@@ -63,11 +84,18 @@ export class TenantScope {
     this.products = new ProductsService(ctx);
     this.pipelines = new PipelinesService(ctx);
     this.deals = new DealsService(ctx);
+    this.orders = new OrdersService(ctx);
+    this.assets = new AssetsService(ctx);
+    this.contracts = new ContractsService(ctx);
     this.interactions = new InteractionsService(ctx);
     this.tasks = new TasksService(ctx);
     this.timeline = new TimelineService(ctx);
     this.audit = new AuditService(ctx);
     this.reports = new ReportsService(ctx);
+    this.surveys = new SurveysService(ctx);
+    this.customers = new CustomersService(ctx);
+    this.cases = new CasesService(ctx);
+    this.slaPolicies = new SlaPoliciesService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
   }
 

@@ -24,14 +24,14 @@ describe('the entity registry', () => {
 
   it('is what custom fields and task links are derived from', () => {
     expect([...customizableEntities]).toEqual(entitiesWhere('customizable'));
-    expect([...taskLinkTypes].sort()).toEqual(['company', 'contact', 'deal', 'interaction']);
+    expect([...taskLinkTypes].sort()).toEqual(['asset', 'case', 'company', 'contact', 'contract', 'deal', 'interaction', 'order']);
   });
 
   it('checks every task link: an entity tasks cannot link to is a ValidationError, a missing record a NotFoundError', async () => {
     const t = env.crm.tenant('acme');
     const p = await t.pipelines.create({ name: 'Sales', stages: salesStages });
     const deal = await t.deals.create({ title: 'x', pipelineId: p.id });
-    await expect(t.tasks.create({ title: 'x', link: { type: 'case' as never, id: 'c1' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.tasks.create({ title: 'x', link: { type: 'slaPolicy' as never, id: 'c1' } })).rejects.toBeInstanceOf(ValidationError);
     await expect(t.tasks.create({ title: 'x', link: { type: 'pipeline' as never, id: p.id } })).rejects.toBeInstanceOf(ValidationError);
     await expect(t.tasks.create({ title: 'x', link: { type: 'deal', id: 'missing' } })).rejects.toMatchObject({ code: 'NOT_FOUND', entity: 'deal' });
     const other = await env.crm.tenant('other').contacts.create({ firstName: 'Them' });

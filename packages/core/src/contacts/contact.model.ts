@@ -28,6 +28,9 @@ export const contactModel = defineModel({
     consent: typedField<Consent>('json'),
     satisfaction: { type: 'integer', nullable: true },
     satisfactionAt: { type: 'timestamp', nullable: true },
+    // The latest CSAT answer (1-5), kept by `surveys.respond`; `satisfaction` holds the latest NPS.
+    csat: { type: 'integer', nullable: true },
+    csatAt: { type: 'timestamp', nullable: true },
     externalId: { type: 'string', nullable: true },
     // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
     idempotencyKey: { type: 'string', nullable: true },

@@ -103,6 +103,10 @@ export interface Contact extends OwnedRecord {
   satisfaction: number | null;
   /** When `satisfaction` was last set. */
   satisfactionAt: string | null;
+  /** The latest CSAT survey answer, 1 (worst) to 5 (best), kept by `surveys.respond`. */
+  csat: number | null;
+  /** When the contact gave that answer. */
+  csatAt: string | null;
   externalId: string | null;
   /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
   idempotencyKey: string | null;

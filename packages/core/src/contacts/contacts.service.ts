@@ -177,6 +177,8 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
       consent: data.consent ?? {},
       satisfaction: data.satisfaction ?? null,
       satisfactionAt: data.satisfaction === undefined || data.satisfaction === null ? null : now,
+      csat: null,
+      csatAt: null,
       externalId: data.externalId ?? null,
       ...ownedDefaults(this.ctx, 'contact', data),
     };

@@ -5,6 +5,12 @@ import { interactionEntity } from '../interactions/interaction.entity.js';
 import { memberEntity, teamEntity } from '../members/member.entity.js';
 import { pipelineEntity, stageEntity } from '../pipelines/pipeline.entity.js';
 import { productEntity } from '../products/product.entity.js';
+import { orderEntity } from '../orders/order.entity.js';
+import { assetEntity } from '../assets/asset.entity.js';
+import { contractEntity } from '../contracts/contract.entity.js';
+import { surveyEntity } from '../surveys/survey.entity.js';
+import { caseEntity } from '../cases/case.entity.js';
+import { slaPolicyEntity } from '../sla/sla-policy.entity.js';
 import { taskEntity } from '../tasks/task.entity.js';
 import type { EntityDefinition, EntityFlags } from './entity.js';
 
@@ -24,6 +30,12 @@ export const entities = {
   deal: dealEntity,
   interaction: interactionEntity,
   task: taskEntity,
+  order: orderEntity,
+  asset: assetEntity,
+  contract: contractEntity,
+  survey: surveyEntity,
+  slaPolicy: slaPolicyEntity,
+  case: caseEntity,
 } as const;
 
 /** The name of an entity of the registry. */

@@ -7,6 +7,13 @@ import type { Interaction } from '../interactions/interaction.schema.js';
 import type { Member, Team } from '../members/member.schema.js';
 import type { Pipeline } from '../pipelines/pipeline.schema.js';
 import type { Product } from '../products/product.schema.js';
+import type { Order } from '../orders/order.schema.js';
+import type { OrderStatus } from '../orders/order-status.js';
+import type { Asset, AssetStatus } from '../assets/asset.schema.js';
+import type { Contract, ContractStatus } from '../contracts/contract.schema.js';
+import type { Survey } from '../surveys/survey.schema.js';
+import type { Case } from '../cases/case.schema.js';
+import type { CaseStatus, SlaTargetName } from '../cases/case-values.js';
 import type { Task } from '../tasks/task.schema.js';
 
 /** Payload of every `*.updated` event. */
@@ -60,6 +67,43 @@ export interface CrmEventMap {
   'task.completed': { record: Task };
   /** The task's `remindAt` is due (emitted once per `remindAt` by `crm.deliverReminders()`; not for closed tasks). */
   'task.reminderDue': { record: Task };
+  'order.created': { record: Order };
+  'order.updated': Updated<Order>;
+  'order.statusChanged': { record: Order; from: OrderStatus; to: OrderStatus };
+  'asset.created': { record: Asset };
+  'asset.updated': Updated<Asset>;
+  /** Also for the old asset of `assets.replace` (`to: 'replaced'`). */
+  'asset.statusChanged': { record: Asset; from: AssetStatus; to: AssetStatus };
+  /** Also for the warranty an asset's creation makes, and the next contract of a renewal. */
+  'contract.created': { record: Contract };
+  'contract.updated': Updated<Contract>;
+  'contract.statusChanged': { record: Contract; from: ContractStatus; to: ContractStatus };
+  /** `record` is the old contract (now `renewed`), `next` the one that renews it. */
+  'contract.renewed': { record: Contract; next: Contract };
+  'survey.sent': { record: Survey };
+  'survey.reminded': { record: Survey };
+  'survey.answered': { record: Survey };
+  /** The answer is a detractor's (CSAT <= 2, NPS <= 6); the survey's `onDetractor` says what was done about it. */
+  'survey.detractor': { record: Survey };
+  'survey.expired': { record: Survey };
+  'case.created': { record: Case };
+  'case.updated': Updated<Case>;
+  'case.statusChanged': { record: Case; from: CaseStatus; to: CaseStatus };
+  /** The owner (agent) or team changed (`cases.assign`). */
+  'case.assigned': { record: Case };
+  /** An agent responded (`cases.respond`); `first` for the case's first response. */
+  'case.responded': { record: Case; interactionId: string; first: boolean };
+  /** The customer wrote (`cases.addCustomerMessage`, `cases.ingest` threading onto the case). */
+  'case.customerMessage': { record: Case; interactionId: string };
+  /** A due time of the case changed: paused, resumed, reached or retargeted. Timers of the old due times are stale. */
+  'case.slaChanged': { record: Case };
+  /** A warning timer fired for a due time the case still has (`cases.recordSlaEvent`). */
+  'case.slaWarning': { record: Case; target: SlaTargetName; dueAt: string };
+  /** A breach timer fired for a due time the case still has (`cases.recordSlaEvent`). */
+  'case.slaBreached': { record: Case; target: SlaTargetName; dueAt: string };
+  'case.resolved': { record: Case };
+  'case.closed': { record: Case };
+  'case.reopened': { record: Case };
 }
 
 /** The name of a domain event. */

@@ -22,6 +22,8 @@ export const interactionModel = defineModel({
     dealId: { type: 'string', nullable: true },
     caseId: { type: 'string', nullable: true },
     campaignId: { type: 'string', nullable: true },
+    // The message id of an email or chat message (`cases.ingest`), unique per tenant: a message delivered twice is stored once.
+    messageId: { type: 'string', nullable: true },
     // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
     idempotencyKey: { type: 'string', nullable: true },
   },
@@ -31,6 +33,8 @@ export const interactionModel = defineModel({
     { name: 'owner_occurred', fields: ['ownerId', '-occurredAt'] },
     { name: 'occurred', fields: ['-occurredAt'] },
     { name: 'idempotency', fields: ['idempotencyKey'], unique: true, whereNotNull: ['idempotencyKey'] },
+    { name: 'message', fields: ['messageId'], unique: true, whereNotNull: ['messageId'] },
+    { name: 'case_occurred', fields: ['caseId', '-occurredAt'] },
   ],
 });
 

@@ -62,10 +62,12 @@ export interface Interaction extends OwnedRecord {
   memberIds: string[];
   companyId: string | null;
   dealId: string | null;
-  /** The service case it belongs to; set by cases, which arrive in a later release. */
+  /** The service case it belongs to; set by `cases.respond`, `cases.addCustomerMessage` and `cases.ingest`. */
   caseId: string | null;
   /** The campaign it answers; set by campaigns, which arrive in a later release. */
   campaignId: string | null;
+  /** The channel's id of the message (an email's `Message-ID`), set by `cases.ingest`; unique per tenant. */
+  messageId: string | null;
   /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
   idempotencyKey: string | null;
 }

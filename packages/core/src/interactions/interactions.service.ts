@@ -5,6 +5,7 @@ import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { dealModel } from '../deals/deal.model.js';
+import { insertInteraction } from './insert-interaction.js';
 import { interactionEntity } from './interaction.entity.js';
 import { interactionContactModel, type interactionModel } from './interaction.model.js';
 import {
@@ -43,14 +44,13 @@ export class InteractionsService extends RecordService<NonNullable<(typeof inter
       await assertExists(tx, this.ctx, 'company', data.companyId);
       const deal = data.dealId ? await tx.findOne({ model: dealModel, tenantId: this.ctx.tenantId, id: data.dealId }) : undefined;
       if (data.dealId && !deal) await assertExists(tx, this.ctx, 'deal', data.dealId);
-      const occurredAt = data.occurredAt ?? w.now;
-      const interaction = await this.store.insert(w, {
+      return insertInteraction(w, {
         type: data.type,
         direction: data.direction ?? (data.type === 'note' ? 'internal' : 'outbound'),
         channel: data.channel ?? null,
         subject: data.subject ?? null,
         body: data.body ?? null,
-        occurredAt,
+        occurredAt: data.occurredAt ?? w.now,
         durationSeconds: data.durationSeconds ?? null,
         outcome: data.outcome ?? null,
         contactIds,
@@ -59,17 +59,10 @@ export class InteractionsService extends RecordService<NonNullable<(typeof inter
         dealId: data.dealId ?? null,
         caseId: null,
         campaignId: null,
+        messageId: null,
         idempotencyKey: idempotencyKey ?? null,
         ...ownedDefaults(this.ctx, 'interaction', data),
       });
-      if (contactIds.length > 0) {
-        const rows = contactIds.map((contactId) => ({
-          id: `${interaction.id}:${contactId}`, createdAt: w.now, updatedAt: w.now, interactionId: interaction.id, contactId, occurredAt,
-        }));
-        await tx.createMany({ model: interactionContactModel, tenantId: this.ctx.tenantId, rows });
-      }
-      w.emit('interaction.logged', { record: interaction });
-      return interaction;
     });
   }
 

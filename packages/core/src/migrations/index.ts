@@ -3,6 +3,10 @@ import { crmCore0001 } from './0001-crm-core.js';
 import { idempotencyKeys0002 } from './0002-idempotency-keys.js';
 import { taskReminders0003 } from './0003-task-reminders.js';
 import { eventLog0010 } from './0010-event-log.js';
+import { orders0011 } from './0011-orders.js';
+import { assetsContracts0012 } from './0012-assets-contracts.js';
+import { cases0013 } from './0013-cases.js';
+import { surveys0014 } from './0014-surveys.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -10,4 +14,4 @@ import { eventLog0010 } from './0010-event-log.js';
  * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
  * must equal what they build (`verifyMigrations`).
  */
-export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010];
+export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014];

@@ -1,0 +1,14 @@
+create table "crm_order" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "version" bigint not null, "owner_id" text, "tags" jsonb not null, "custom" jsonb not null, "number" text, "contact_id" text, "company_id" text, "deal_id" text, "status" text not null, "channel" text, "placed_at" timestamptz not null, "paid_at" timestamptz, "fulfilled_at" timestamptz, "cancelled_at" timestamptz, "returned_at" timestamptz, "total_minor" bigint not null, "currency" text not null, "external_id" text, "idempotency_key" text, primary key ("tenant_id", "id"));
+create index "crm_order_contact_placed" on "crm_order" ("tenant_id", "contact_id", "placed_at" desc);
+create index "crm_order_company_placed" on "crm_order" ("tenant_id", "company_id", "placed_at" desc);
+create index "crm_order_placed" on "crm_order" ("tenant_id", "placed_at" desc);
+create index "crm_order_status_placed" on "crm_order" ("tenant_id", "status", "placed_at");
+create unique index "crm_order_deal" on "crm_order" ("tenant_id", "deal_id") where "deal_id" is not null;
+create unique index "crm_order_external" on "crm_order" ("tenant_id", "external_id") where "external_id" is not null;
+create unique index "crm_order_idempotency" on "crm_order" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create index "crm_order_tags_json" on "crm_order" using gin ("tags" jsonb_path_ops);
+create index "crm_order_custom_json" on "crm_order" using gin ("custom" jsonb_path_ops);
+create table "crm_order_line" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "order_id" text not null, "position" bigint not null, "product_id" text, "name" text not null, "quantity" bigint not null, "unit_price_minor" bigint not null, "discount_minor" bigint not null, "total_minor" bigint not null, "currency" text not null, "contact_id" text, "placed_at" timestamptz not null, primary key ("tenant_id", "id"));
+create unique index "crm_order_line_order_position" on "crm_order_line" ("tenant_id", "order_id", "position");
+create index "crm_order_line_product_placed" on "crm_order_line" ("tenant_id", "product_id", "placed_at");
+create index "crm_order_line_contact_placed" on "crm_order_line" ("tenant_id", "contact_id", "placed_at");

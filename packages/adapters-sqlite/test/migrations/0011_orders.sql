@@ -1,0 +1,12 @@
+create table "crm_order" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "version" integer not null, "owner_id" text, "tags" text not null, "custom" text not null, "number" text, "contact_id" text, "company_id" text, "deal_id" text, "status" text not null, "channel" text, "placed_at" text not null, "paid_at" text, "fulfilled_at" text, "cancelled_at" text, "returned_at" text, "total_minor" integer not null, "currency" text not null, "external_id" text, "idempotency_key" text, primary key ("tenant_id", "id"));
+create index "crm_order_contact_placed" on "crm_order" ("tenant_id", "contact_id", "placed_at" desc);
+create index "crm_order_company_placed" on "crm_order" ("tenant_id", "company_id", "placed_at" desc);
+create index "crm_order_placed" on "crm_order" ("tenant_id", "placed_at" desc);
+create index "crm_order_status_placed" on "crm_order" ("tenant_id", "status", "placed_at");
+create unique index "crm_order_deal" on "crm_order" ("tenant_id", "deal_id") where "deal_id" is not null;
+create unique index "crm_order_external" on "crm_order" ("tenant_id", "external_id") where "external_id" is not null;
+create unique index "crm_order_idempotency" on "crm_order" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create table "crm_order_line" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "order_id" text not null, "position" integer not null, "product_id" text, "name" text not null, "quantity" integer not null, "unit_price_minor" integer not null, "discount_minor" integer not null, "total_minor" integer not null, "currency" text not null, "contact_id" text, "placed_at" text not null, primary key ("tenant_id", "id"));
+create unique index "crm_order_line_order_position" on "crm_order_line" ("tenant_id", "order_id", "position");
+create index "crm_order_line_product_placed" on "crm_order_line" ("tenant_id", "product_id", "placed_at");
+create index "crm_order_line_contact_placed" on "crm_order_line" ("tenant_id", "contact_id", "placed_at");

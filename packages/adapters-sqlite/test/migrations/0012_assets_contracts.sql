@@ -1,0 +1,15 @@
+create table "crm_asset" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "version" integer not null, "owner_id" text, "tags" text not null, "custom" text not null, "product_id" text not null, "serial_number" text, "name" text not null, "contact_id" text, "company_id" text, "order_id" text, "order_line_id" text, "purchased_at" text, "installed_at" text, "location" text, "status" text not null, "replaced_by_id" text, "external_id" text, primary key ("tenant_id", "id"));
+create unique index "crm_asset_product_serial" on "crm_asset" ("tenant_id", "product_id", "serial_number") where "serial_number" is not null;
+create index "crm_asset_contact_created" on "crm_asset" ("tenant_id", "contact_id", "created_at" desc);
+create index "crm_asset_company_created" on "crm_asset" ("tenant_id", "company_id", "created_at" desc);
+create index "crm_asset_order_line" on "crm_asset" ("tenant_id", "order_id", "order_line_id");
+create unique index "crm_asset_external" on "crm_asset" ("tenant_id", "external_id") where "external_id" is not null;
+create table "crm_service_contract" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "version" integer not null, "owner_id" text, "tags" text not null, "custom" text not null, "name" text not null, "kind" text not null, "contact_id" text, "company_id" text, "product_ids" text not null, "coverage" text not null, "visits_used" integer not null, "start_date" text not null, "end_date" text not null, "price_minor" integer, "currency" text, "status" text not null, "renews_contract_id" text, "renewed_by_id" text, "external_id" text, primary key ("tenant_id", "id"));
+create index "crm_service_contract_status_end" on "crm_service_contract" ("tenant_id", "status", "end_date");
+create index "crm_service_contract_contact" on "crm_service_contract" ("tenant_id", "contact_id");
+create index "crm_service_contract_company" on "crm_service_contract" ("tenant_id", "company_id");
+create unique index "crm_service_contract_renews" on "crm_service_contract" ("tenant_id", "renews_contract_id") where "renews_contract_id" is not null;
+create unique index "crm_service_contract_external" on "crm_service_contract" ("tenant_id", "external_id") where "external_id" is not null;
+create table "crm_contract_asset" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "contract_id" text not null, "asset_id" text not null, primary key ("tenant_id", "id"));
+create unique index "crm_contract_asset_contract_asset" on "crm_contract_asset" ("tenant_id", "contract_id", "asset_id");
+create index "crm_contract_asset_asset" on "crm_contract_asset" ("tenant_id", "asset_id");

@@ -1,0 +1,10 @@
+create table "crm_survey" ("tenant_id" text not null, "id" text not null, "created_at" text not null, "updated_at" text not null, "version" integer not null, "kind" text not null, "status" text not null, "contact_id" text not null, "case_id" text, "agent_id" text, "product_id" text, "channel" text, "on_detractor" text not null, "sent_at" text not null, "reminded_at" text, "reminder_count" integer not null, "answered_at" text, "expired_at" text, "score" integer, "comment" text, "detractor" integer, "idempotency_key" text, primary key ("tenant_id", "id"));
+create index "crm_survey_case_answered" on "crm_survey" ("tenant_id", "case_id", "kind", "answered_at") where "case_id" is not null;
+create index "crm_survey_contact_sent" on "crm_survey" ("tenant_id", "contact_id", "sent_at" desc);
+create index "crm_survey_agent_answered" on "crm_survey" ("tenant_id", "agent_id", "kind", "answered_at") where "agent_id" is not null;
+create index "crm_survey_product_answered" on "crm_survey" ("tenant_id", "product_id", "kind", "answered_at") where "product_id" is not null;
+create index "crm_survey_kind_answered" on "crm_survey" ("tenant_id", "kind", "answered_at");
+create index "crm_survey_status_sent" on "crm_survey" ("tenant_id", "status", "sent_at");
+create unique index "crm_survey_idempotency" on "crm_survey" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+alter table "crm_contact" add column "csat" integer;
+alter table "crm_contact" add column "csat_at" text;
