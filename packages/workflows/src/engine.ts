@@ -3,7 +3,7 @@ import {
   ValidationError, withRetry,
 } from '@crmkit/core';
 import type { EventObject } from 'xstate';
-import type { BusinessCalendar } from './calendar.js';
+import type { BusinessCalendar } from '@crmkit/core';
 import type { Subject, WorkflowDefinition } from './definition.js';
 import { builtinEffects } from './effects/builtin.js';
 import type { EffectHandler } from './effects/effect.js';

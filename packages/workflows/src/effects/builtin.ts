@@ -1,10 +1,17 @@
 import { type DealPatch, entityNamed, type InteractionInput, ValidationError } from '@crmkit/core';
 import { assignLead } from './assign-lead.js';
+import { replaceAsset, setAssetStatus } from './asset-status.js';
+import { setCaseStatus } from './case-status.js';
+import { lapseContract, renewContract } from './contract-renewal.js';
+import { checkCoverage } from './coverage.js';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectHandler } from './effect.js';
+import { createEscalationTask } from './escalation-task.js';
 import { createManagerTask } from './manager-task.js';
 import { moveDealToStage } from './move-deal.js';
+import { recordSlaEvent } from './record-sla-event.js';
 import { subjectId } from './subject-id.js';
+import { expireSurvey, remindSurvey, sendSurvey } from './survey.js';
 import { updateContact } from './update-contact.js';
 
 export type { CreateTaskParams } from './create-task-once.js';
@@ -47,4 +54,26 @@ export const builtinEffects: Record<string, EffectHandler> = {
   assignLead: assignLead as EffectHandler,
   /** Creates a task for a team's manager, once per idempotency key (params: `ManagerTaskParams`). */
   createManagerTask: createManagerTask as EffectHandler,
+  /** Creates a task for the manager at an escalation level above a team, once per idempotency key (params: `EscalationTaskParams`). */
+  createEscalationTask: createEscalationTask as EffectHandler,
+  /** Records an SLA warning or breach of a case; stale timers are ignored by the core (params: `RecordSlaEventParams`). */
+  recordSlaEvent: recordSlaEvent as EffectHandler,
+  /** Moves a case to a status (params: `SetCaseStatusParams`). */
+  setCaseStatus: setCaseStatus as EffectHandler,
+  /** Checks an asset's coverage and replies `coverageChecked` (params: `CheckCoverageParams`). */
+  checkCoverage: checkCoverage as EffectHandler,
+  /** Sets an asset `active`, `in_repair` or `retired` (params: `SetAssetStatusParams`). */
+  setAssetStatus: setAssetStatus as EffectHandler,
+  /** Replaces an asset by a new unit that takes over its coverage, once (params: `ReplaceAssetParams`). */
+  replaceAsset: replaceAsset as EffectHandler,
+  /** Records a survey, once per idempotency key, and replies `survey.sent` (params: `SendSurveyParams`). */
+  sendSurvey: sendSurvey as EffectHandler,
+  /** Records the reminder of an unanswered survey, once (params: `SurveyParams`). */
+  remindSurvey: remindSurvey as EffectHandler,
+  /** Expires an unanswered survey (params: `SurveyParams`). */
+  expireSurvey: expireSurvey as EffectHandler,
+  /** Lapses an active contract at its end (params: `LapseContractParams`). */
+  lapseContract: lapseContract as EffectHandler,
+  /** Renews a contract, once, and replies `renewed` (params: `RenewContractParams`). */
+  renewContract: renewContract as EffectHandler,
 };

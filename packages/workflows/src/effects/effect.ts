@@ -1,4 +1,5 @@
 import type { TenantScope } from '@crmkit/core';
+import type { EventObject } from 'xstate';
 import type { Subject } from '../definition.js';
 
 /** What an effect handler receives when its job runs. */
@@ -23,12 +24,34 @@ export interface EffectContext<TParams = Record<string, unknown>> {
 }
 
 /**
+ * What a handler may return: `reply`, an event for the effect's own instance.
+ * It is applied in the transaction that records the job as done, so it
+ * reaches the instance exactly once however often the handler ran: a failed
+ * or superseded attempt's reply is dropped with its attempt. This is how a
+ * machine gets an answer from the outside (a coverage check) without reading
+ * a service itself. An instance that has finished or been stopped ignores it;
+ * a reply its machine throws on fails the attempt, as a throwing handler would.
+ * @example
+ * async checkCoverage(ctx) {
+ *   const { covered } = await ctx.tenant.contracts.isCovered(assetId, at, 'warranty_claim');
+ *   return { reply: { type: 'coverageChecked', covered } };
+ * }
+ */
+export interface EffectResult {
+  reply?: EventObject;
+}
+
+/**
  * Runs a named action after the transition that produced it committed. It
  * runs at least once: a crash after it finished but before it was recorded
  * runs it again, with the same idempotency key. Throwing schedules a retry with
- * backoff; after the last attempt the job is dead-lettered.
+ * backoff; after the last attempt the job is dead-lettered. Returning
+ * an {@link EffectResult} (or a promise of one) sends its `reply` event back to
+ * the instance; any other return value is ignored. (The result is typed
+ * `unknown` so that handlers written `(ctx) => api.call(ctx.params)`, which
+ * return whatever the call returns, still compile.)
  */
-export type EffectHandler<TParams = Record<string, unknown>> = (context: EffectContext<TParams>) => Promise<void> | void;
+export type EffectHandler<TParams = Record<string, unknown>> = (context: EffectContext<TParams>) => unknown;
 
 /**
  * Declares a named action in a machine's `setup({ actions })` without an

@@ -1,6 +1,6 @@
 import type { Clock, Crm, Row, Storage, StorageAdapter, TenantScope } from '@crmkit/core';
 import type { EventObject } from 'xstate';
-import type { BusinessCalendar } from '../calendar.js';
+import type { BusinessCalendar } from '@crmkit/core';
 import type { EffectHandler } from '../effects/effect.js';
 import type { WorkflowQueue } from '../queue/queue.js';
 import type { WorkflowRegistry } from '../registry.js';

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError, type Row, StateError } from '@crmkit/core';
+import { ConflictError, NotFoundError, type Row, StateError, StorageError } from '@crmkit/core';
+import type { EventObject } from 'xstate';
 import { instanceModel, jobModel } from '../storage/models.js';
 import type { EngineRuntime } from './context.js';
 import { type Settlement, settledFields } from './retry-policy.js';
@@ -58,20 +59,33 @@ export async function deliverJob(rt: EngineRuntime, held: Row, claimed: boolean)
     throw error;
   }
   let settlement: Settlement;
+  let reply: EventObject | undefined;
   try {
-    await runEffect(rt, running, begun);
+    reply = replyOf(await runEffect(rt, running, begun));
     settlement = { kind: 'done' };
   } catch (error) {
     settlement = { kind: 'failed', error };
   }
-  return settle(rt, running, settlement);
+  return settle(rt, running, settlement, reply);
 }
 
-/** Records an attempt's outcome, guarded by the fence the attempt holds; a retry is re-queued in the same transaction. */
-async function settle(rt: EngineRuntime, running: Row, settlement: Settlement): Promise<JobOutcome> {
+/** The `reply` event of a handler's result (`EffectResult`), if it returned one. */
+function replyOf(result: unknown): EventObject | undefined {
+  const reply = typeof result === 'object' && result !== null ? (result as { reply?: unknown }).reply : undefined;
+  return typeof reply === 'object' && reply !== null && typeof (reply as { type?: unknown }).type === 'string' ? (reply as EventObject) : undefined;
+}
+
+/**
+ * Records an attempt's outcome, guarded by the fence the attempt holds; a retry is re-queued in the same transaction.
+ * A done attempt's reply is applied to its instance in that transaction too: a lost fence rolls it back with the
+ * outcome, so the reply of one job reaches the instance once. It is applied first, so that this transaction locks the
+ * instance before the job row, in the order `stop` does.
+ */
+async function settle(rt: EngineRuntime, running: Row, settlement: Settlement, reply?: EventObject): Promise<JobOutcome> {
   const data = settledFields(rt.settings, running, settlement, rt.clock.now());
   try {
-    const row = await rt.storage.transaction(async (tx) => {
+    const row = await rt.transaction(async (tx, view) => {
+      if (reply !== undefined) await rt.apply(tx, running.tenantId as string, running.instanceId as string, reply, { view });
       const settled = await tx.update({
         model: jobModel, tenantId: running.tenantId as string, id: running.id as string, expectedVersion: running.version as number, data,
       });
@@ -81,17 +95,19 @@ async function settle(rt: EngineRuntime, running: Row, settlement: Settlement): 
     return { kind: row.status === 'done' ? 'done' : row.status === 'dead' ? 'dead' : 'retry', row };
   } catch (error) {
     if (error instanceof ConflictError || error instanceof NotFoundError) return { kind: 'lost' };
+    // A reply the instance cannot take (its machine throws on it) fails the attempt like a throwing handler would.
+    if (reply !== undefined && !(error instanceof StorageError)) return settle(rt, running, { kind: 'failed', error });
     throw error;
   }
 }
 
 /** Runs an effect job's handler as attempt number `attempt`; throws what the handler throws. */
-async function runEffect(rt: EngineRuntime, job: Row, attempt: number): Promise<void> {
+async function runEffect(rt: EngineRuntime, job: Row, attempt: number): Promise<unknown> {
   const tenantId = job.tenantId as string;
   const handler = rt.handlers[job.action as string];
   if (!handler) throw new StateError(`No effect handler named ${JSON.stringify(job.action)}: pass one in createWorkflowEngine({ actions })`);
   const instance = await rt.storage.findOne({ model: instanceModel, tenantId, id: job.instanceId as string });
-  await handler({
+  return handler({
     tenant: rt.tenant(tenantId),
     tenantId,
     instanceId: job.instanceId as string,

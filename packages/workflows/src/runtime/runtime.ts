@@ -3,7 +3,7 @@ import {
   type TenantScope, ValidationError,
 } from '@crmkit/core';
 import type { EventObject } from 'xstate';
-import type { BusinessCalendar } from '../calendar.js';
+import type { BusinessCalendar } from '@crmkit/core';
 import type { Subject, WorkflowDefinition } from '../definition.js';
 import type { EffectHandler } from '../effects/effect.js';
 import { WorkflowDefinitionError } from '../errors.js';

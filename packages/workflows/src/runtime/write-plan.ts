@@ -1,6 +1,6 @@
 import { newId, type Row, type Storage } from '@crmkit/core';
 import type { EventObject } from 'xstate';
-import type { BusinessCalendar } from '../calendar.js';
+import type { BusinessCalendar } from '@crmkit/core';
 import type { Subject } from '../definition.js';
 import { WorkflowDefinitionError } from '../errors.js';
 import type { QueueWrites } from '../queue/queue.js';

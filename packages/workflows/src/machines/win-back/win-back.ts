@@ -1,5 +1,5 @@
 import { assign, setup } from 'xstate';
-import { defineWorkflow } from '../../definition.js';
+import { defineWorkflow, type PersistedSnapshot } from '../../definition.js';
 import type { CreateTaskParams } from '../../effects/create-task-once.js';
 import { effect } from '../../effects/effect.js';
 
@@ -24,7 +24,7 @@ export interface EnrollInCampaignParams extends Record<string, unknown> {
   customer: WinBackCustomer;
   /** The host's campaign, as given in the input; null lets the host choose. */
   campaignId: string | null;
-  /** Days without activity that led to the enrolment. */
+  /** Days without an order that led to the enrolment. */
   inactiveDays: number;
 }
 
@@ -32,7 +32,7 @@ export interface EnrollInCampaignParams extends Record<string, unknown> {
 export interface WinBackInput {
   customer: WinBackCustomer;
   /**
-   * Days without a won deal or an interaction after which the customer counts as inactive.
+   * Days without an order after which the customer counts as inactive.
    * @default 90
    */
   inactiveDays?: number;
@@ -43,11 +43,35 @@ export interface WinBackInput {
    * @default null
    */
   campaignId?: string | null;
+  /**
+   * When the customer last ordered (`placedAt` of their newest order, e.g.
+   * from `orders.ofCustomer`), ISO; null for none yet: the clock then counts
+   * from `at`.
+   * @default null
+   */
+  lastOrderAt?: string | null;
+  /**
+   * When `lastOrderAt` was read (the instance's start), ISO: the first delay
+   * is `lastOrderAt + inactiveDays - at`. Without it, or without
+   * `lastOrderAt`, the first period is a whole `inactiveDays`.
+   */
+  at?: string | null;
 }
 
 /** Events of the `win-back` workflow. */
 export type WinBackEvent =
-  /** A new interaction with the customer or a deal won: the inactivity clock starts again. */
+  /**
+   * The customer ordered (`order.created`, see `winBackTriggers`): the clock
+   * counts from `placedAt` again, as seen at `at` (the event's time), so an
+   * imported old order restarts it only for what is left. An order older than
+   * the last one seen changes nothing.
+   */
+  | { type: 'ordered'; placedAt: string; at: string }
+  /**
+   * Version 1's host-sent activity (an interaction, a won deal): restarts a
+   * whole `inactiveDays` period. Still taken, for hosts that count more than
+   * orders as activity.
+   */
   | { type: 'activity'; kind?: 'interaction' | 'dealWon' }
   /** Stop watching the customer (churned for good, unsubscribed...). */
   | { type: 'stop' };
@@ -58,28 +82,46 @@ export interface WinBackContext {
   inactiveDays: number;
   ownerId: string | null;
   campaignId: string | null;
+  /** The newest order's `placedAt` seen; null before the first (or for an instance moved from version 1). */
+  lastOrderAt: string | null;
+  /** When `lastOrderAt` was taken; null when the period runs whole (no order yet, an `activity`, an instance moved from version 1). */
+  at: string | null;
   /** How often the customer went inactive. */
   lapses: number;
-  /** How often activity came back after a lapse. */
+  /** How often an order came after a lapse. */
   wonBack: number;
 }
 
+/** The inactivity delay: from the last order when there is one, else a whole period. */
+function inactivityMs(context: WinBackContext): number {
+  const period = context.inactiveDays * DAY;
+  if (context.lastOrderAt === null || context.at === null) return period;
+  return Math.max(0, Date.parse(context.lastOrderAt) + period - Date.parse(context.at));
+}
+
 /**
- * The win-back statechart: `watching` -> `inactive` after `inactiveDays`
- * without `activity` (a task for the owner and the `enrollInCampaign` hook);
- * `activity` re-enters `watching` from either state, which restarts the
- * clock (counted in `wonBack` when it ends a lapse); `stop` -> `stopped` (final).
+ * The win-back statechart: `watching` -> `inactive` `inactiveDays` after the
+ * last order (a task for the owner and the `enrollInCampaign` hook); a newer
+ * `ordered` re-enters `watching` from either state, which restarts the clock
+ * from its `placedAt` (counted in `wonBack` when it ends a lapse); `stop` ->
+ * `stopped` (final). `activity` (version 1's event) re-enters `watching` for a whole period.
  */
 export const winBackMachine = setup({
   types: {} as { context: WinBackContext; input: WinBackInput; events: WinBackEvent },
   actions: {
     createTask: effect<CreateTaskParams>(),
     enrollInCampaign: effect<EnrollInCampaignParams>(),
+    takeOrder: assign(({ event }) => (event.type === 'ordered' ? { lastOrderAt: event.placedAt, at: event.at } : {})),
+    wholePeriod: assign({ at: null }),
     countLapse: assign(({ context }) => ({ lapses: context.lapses + 1 })),
     countWinBack: assign(({ context }) => ({ wonBack: context.wonBack + 1 })),
   },
+  guards: {
+    isNewerOrder: ({ context, event }) =>
+      event.type === 'ordered' && (context.lastOrderAt === null || Date.parse(event.placedAt) > Date.parse(context.lastOrderAt)),
+  },
   delays: {
-    inactivity: ({ context }) => context.inactiveDays * DAY,
+    inactivity: ({ context }) => inactivityMs(context),
   },
 }).createMachine({
   id: 'win-back',
@@ -88,6 +130,8 @@ export const winBackMachine = setup({
     inactiveDays: input.inactiveDays ?? 90,
     ownerId: input.ownerId ?? null,
     campaignId: input.campaignId ?? null,
+    lastOrderAt: input.lastOrderAt ?? null,
+    at: input.at ?? null,
     lapses: 0,
     wonBack: 0,
   }),
@@ -96,7 +140,10 @@ export const winBackMachine = setup({
   states: {
     watching: {
       after: { inactivity: 'inactive' },
-      on: { activity: { target: 'watching', reenter: true } },
+      on: {
+        ordered: { guard: 'isNewerOrder', target: 'watching', reenter: true, actions: 'takeOrder' },
+        activity: { target: 'watching', reenter: true, actions: 'wholePeriod' },
+      },
     },
     inactive: {
       entry: [
@@ -104,7 +151,7 @@ export const winBackMachine = setup({
         {
           type: 'createTask',
           params: ({ context }) => ({
-            title: `Win back ${context.customer.name ?? `this ${context.customer.type}`}: no activity for ${context.inactiveDays} days`,
+            title: `Win back ${context.customer.name ?? `this ${context.customer.type}`}: no ${context.lastOrderAt !== null ? 'order' : 'activity'} for ${context.inactiveDays} days`,
             assigneeId: context.ownerId,
             link: { type: context.customer.type, id: context.customer.id },
           }),
@@ -114,19 +161,37 @@ export const winBackMachine = setup({
           params: ({ context }) => ({ customer: context.customer, campaignId: context.campaignId, inactiveDays: context.inactiveDays }),
         },
       ],
-      on: { activity: { target: 'watching', actions: 'countWinBack' } },
+      on: {
+        ordered: { guard: 'isNewerOrder', target: 'watching', actions: ['takeOrder', 'countWinBack'] },
+        activity: { target: 'watching', actions: ['wholePeriod', 'countWinBack'] },
+      },
     },
     stopped: { type: 'final' },
   },
 });
 
 /**
- * Win-back of inactive customers: a customer with no won deal or interaction
- * for `inactiveDays` gets a task for the owner and is enrolled in a campaign
- * through the host-provided `enrollInCampaign` effect. Send `activity` on every
- * new interaction or won deal to restart the clock.
+ * Moves a version-1 snapshot forward: same states and timer (the pending
+ * inactivity timer of `watching` keeps its due time and fires into version
+ * 2), counters kept; no order has been seen yet, so the period runs whole
+ * until the first `ordered`. `activity` keeps its version-1 meaning.
+ */
+export function migrateWinBack(snapshot: PersistedSnapshot, fromVersion: number): PersistedSnapshot | undefined {
+  if (fromVersion !== 1) return undefined;
+  const context = snapshot.context as Record<string, unknown>;
+  return { ...snapshot, context: { ...context, lastOrderAt: null, at: null } };
+}
+
+/**
+ * Win-back of inactive customers, from their order history: a customer with
+ * no order for `inactiveDays` gets a task for the owner and is enrolled in a
+ * campaign through the host-provided `enrollInCampaign` effect. A new order
+ * (`order.created`, signalled by `winBackTriggers`) restarts the clock.
+ * Version 2; version-1 instances move forward on their next event.
  * @example
  * const engine = createWorkflowEngine({ crm, workflows: [winBack], actions: { enrollInCampaign: ({ params, idempotencyKey }) => mailer.enroll(params, idempotencyKey) } });
- * await engine.start('acme', 'win-back', { subject: { type: 'company', id: acme.id }, input: { customer: { type: 'company', id: acme.id, name: 'Acme' }, ownerId: acme.ownerId } });
+ * createTriggers(engine, winBackTriggers());
+ * const [last] = (await t.orders.ofCustomer({ companyId: acme.id }, { limit: 1 })).items;
+ * await engine.start('acme', 'win-back', { subject: { type: 'company', id: acme.id }, input: { customer: { type: 'company', id: acme.id, name: 'Acme' }, ownerId: acme.ownerId, lastOrderAt: last?.placedAt ?? null, at: new Date().toISOString() } });
  */
-export const winBack = defineWorkflow({ id: 'win-back', version: 1, machine: winBackMachine });
+export const winBack = defineWorkflow({ id: 'win-back', version: 2, machine: winBackMachine, migrate: migrateWinBack });
