@@ -4,6 +4,7 @@
  * it has printed its table, whether the targets are met or not.
  *
  *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows] [--writes]
+ *   npm run bench -- --sla [--pg] [--cases 1000000]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,6 +23,8 @@ const usage = `Usage: npm run bench -- [options]
   --deals <count>  deals of the pipeline summary (--pg)   default: 200000
   --workflows      workflow engine suite (bench/workflows.ts)
   --writes         single service writes, SQLite and PostgreSQL (bench/writes.ts)
+  --sla            SLA reports vs hand-written SQL (bench/sla.ts); SQLite, or PostgreSQL with --pg
+  --cases <count>  cases of the SLA reports (--sla)        default: 1000000
   --help           show this help`;
 
 /** Options every suite receives. */
@@ -31,6 +34,10 @@ export interface BenchOptions {
   seed: number;
   /** Deals summarised by the pipeline report (PostgreSQL suite). */
   deals: number;
+  /** Cases the SLA reports read (SLA suite). */
+  cases: number;
+  /** Whether --pg was given (the SLA suite then runs on PostgreSQL). */
+  pg: boolean;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -64,6 +71,8 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       seed: { type: 'string' },
       deals: { type: 'string' },
+      cases: { type: 'string' },
+      sla: { type: 'boolean', default: false },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
       writes: { type: 'boolean', default: false },
@@ -79,7 +88,10 @@ async function main(): Promise<void> {
     rounds: positiveInteger(values.rounds, 3, 'rounds'),
     seed: positiveInteger(values.seed, 42, 'seed'),
     deals: positiveInteger(values.deals, 200_000, 'deals'),
+    cases: positiveInteger(values.cases, 1_000_000, 'cases'),
+    pg: values.pg ?? false,
   };
+  if (values.sla) return optionalSuite('./sla.ts', 'SLA report', options);
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);
   if (values.writes) return optionalSuite('./writes.ts', 'write-path', options);
