@@ -192,7 +192,7 @@ export {
 } from './customers/customer-view.schema.js';
 export { CustomersService } from './customers/customers.service.js';
 export {
-  caseChannels, casePriorities, caseStatuses, caseActivityKinds, slaTargetNames,
+  caseChannels, unthreadedChannels, casePriorities, caseStatuses, caseActivityKinds, slaTargetNames,
   type CaseChannel, type CasePriority, type CaseStatus, type CaseActivityKind, type SlaTargetName,
 } from './cases/case-values.js';
 export { caseInputSchema, casePatchSchema, type Case, type CaseInput, type CasePatch, type CaseSla, type CaseActivity } from './cases/case.schema.js';
@@ -200,7 +200,7 @@ export type { AssignInput, CustomerMessageInput, ResponseInput, SlaEventInput, S
 export type { CaseMessageResult } from './cases/case-writer.js';
 export { caseTransitions } from './cases/case-lifecycle.js';
 export { ticketSchema, type TicketImport } from './cases/case-import.js';
-export { intakeMessageSchema, type IntakeMessage, type IntakeResult } from './cases/case-intake.js';
+export { intakeMessageSchema, intakeCaseSchema, type IntakeMessage, type IntakeCase, type IntakeResult } from './cases/case-intake.js';
 export { CasesService } from './cases/cases.service.js';
 export {
   slaPolicyInputSchema, slaPolicyPatchSchema,

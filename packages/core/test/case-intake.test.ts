@@ -1,4 +1,4 @@
-import { createCrm, type Storage, type StorageAdapter, type TenantScope, ValidationError } from '@crmkit/core';
+import { createCrm, type IntakeCase, NotFoundError, type Storage, type StorageAdapter, type TenantScope, unthreadedChannels, ValidationError } from '@crmkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CrmOnTarget, crmTargets } from './targets.js';
 
@@ -135,6 +135,73 @@ describe.each(targets)('multi-channel intake ($name)', (target) => {
     await t.cases.setStatus(first.record.id, 'resolved');
     const again = await t.cases.ingest({ channel: 'email', from: 'ada@example.com', subject: 'Re: Fixed?', inReplyTo: '<r1@desk>', messageId: '<a2@x>' });
     expect(again.record).toMatchObject({ id: first.record.id, status: 'open', reopenCount: 1 });
+  });
+
+  it.skipIf(target.skip)('threads SMS, chat and social messages onto the sender\'s latest case on the channel that is not resolved', async () => {
+    const { t, clock } = await setUp(target);
+    expect(unthreadedChannels).toEqual(['sms', 'chat', 'social']);
+    const first = await t.cases.ingest({ channel: 'sms', from: '+49 151 2345678', body: 'No recordings' });
+    await t.cases.respond(first.record.id, { body: 'Restart it and reply', channel: 'sms' });
+    await t.cases.setStatus(first.record.id, 'pending');
+    clock.advance(10 * minute);
+    // No In-Reply-To, no subject: an SMS reply carries nothing but its sender.
+    const reply = await t.cases.ingest({ channel: 'sms', from: '0151 2345678', body: 'Restarted, still nothing' });
+    expect(reply).toMatchObject({ opened: false, record: { id: first.record.id, status: 'open' } });
+    // Another channel, another sender, or a channel with threading of its own: a new case.
+    expect((await t.cases.ingest({ channel: 'chat', from: '+49 151 2345678', body: 'Hello?' })).opened).toBe(true);
+    expect((await t.cases.ingest({ channel: 'sms', from: '+49 151 9999999', body: 'Mine too' })).opened).toBe(true);
+    expect((await t.cases.ingest({ channel: 'email', from: 'ada@example.com', body: 'By mail' })).opened).toBe(true);
+    expect((await t.cases.ingest({ channel: 'email', from: 'ada@example.com', body: 'By mail again' })).opened).toBe(true);
+    const chat = await t.cases.ingest({ channel: 'chat', from: '+49 151 2345678', body: 'Still there?' });
+    expect(chat).toMatchObject({ opened: false, record: { channel: 'chat' } });
+    expect(chat.record.id).not.toBe(first.record.id);
+    // The most recent open case of the sender on the channel takes the message.
+    clock.advance(minute);
+    const later = await t.cases.create({ subject: 'Second conversation', contactId: first.contact.id, channel: 'sms' });
+    expect((await t.cases.ingest({ channel: 'sms', from: '+491512345678', body: 'About the second one' })).record.id).toBe(later.id);
+    // A resolved conversation is over: the next message is a new request, and the old case stays resolved.
+    await t.cases.setStatus(later.id, 'resolved');
+    await t.cases.setStatus(first.record.id, 'resolved');
+    const after = await t.cases.ingest({ channel: 'sms', from: '+491512345678', body: 'New problem' });
+    expect(after.opened).toBe(true);
+    expect((await t.cases.get(first.record.id)).status).toBe('resolved');
+    expect((await t.cases.list()).items).toHaveLength(7);
+  });
+
+  it.skipIf(target.skip)('opens the case with the type, priority, asset, contract, team, owner and tags given, under the policy they match', async () => {
+    const { t } = await setUp(target);
+    const team = await t.teams.create({ name: 'Tier 1' });
+    const agent = await t.members.create({ name: 'Ana' });
+    const lea = await t.contacts.create({ firstName: 'Lea', email: 'lea@example.com' });
+    const hub = await t.products.create({ name: 'Hub', warrantyMonths: 24 });
+    const asset = await t.assets.create({ productId: hub.id, serialNumber: 'H-1', contactId: lea.id, purchasedAt: '2026-01-10' });
+    const contract = await t.contracts.create({ name: 'Care', kind: 'maintenance', contactId: lea.id, startDate: '2026-01-01', endDate: '2026-12-31', status: 'active' });
+    await t.slaPolicies.create({ name: 'Default', targets: { normal: { firstResponseMinutes: 240 } } });
+    await t.slaPolicies.reorder([(await t.slaPolicies.create({
+      name: 'Warranty VIP', conditions: { type: ['warranty_claim'], priority: ['high'], teamId: [team.id], tags: ['vip'] }, targets: { high: { firstResponseMinutes: 30 } },
+    })).id, ...(await t.slaPolicies.list()).items.filter((p) => p.name === 'Default').map((p) => p.id)]);
+    const fields = { type: 'warranty_claim', priority: 'high', assetId: asset.id, contractId: contract.id, teamId: team.id, ownerId: agent.id, tags: ['vip'] } satisfies IntakeCase;
+    const claim = await t.cases.ingest({ channel: 'email', from: 'lea@example.com', subject: 'Hub dead', messageId: '<l1@x>', case: fields });
+    expect(claim.record).toMatchObject({ ...fields, channel: 'email', contactId: lea.id, sla: { policyName: 'Warranty VIP' } });
+    expect(claim.record.firstResponseDueAt).toBe(new Date(Date.parse(claim.record.openedAt) + 30 * minute).toISOString());
+    // A message threaded onto the case leaves it as it is.
+    const reply = await t.cases.ingest({ channel: 'email', from: 'lea@example.com', subject: 'Re: Hub dead', inReplyTo: '<l1@x>', case: { type: 'question', priority: 'low', tags: [] } });
+    expect(reply).toMatchObject({ opened: false, record: { id: claim.record.id, type: 'warranty_claim', priority: 'high', tags: ['vip'] } });
+    // Without `case`, the defaults of `cases.create`, and the policy they match.
+    const plain = await t.cases.ingest({ channel: 'email', from: 'lea@example.com', subject: 'Another question' });
+    expect(plain.record).toMatchObject({ type: 'question', priority: 'normal', assetId: null, teamId: null, ownerId: null, tags: [], sla: { policyName: 'Default' } });
+  });
+
+  it.skipIf(target.skip)('refuses a case with bad fields or unknown references, and writes nothing', async () => {
+    const { t } = await setUp(target);
+    const message = { channel: 'email', from: 'new@example.com', subject: 'Help' } as const;
+    await expect(t.cases.ingest({ ...message, case: { type: 'nonsense' as 'question' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(t.cases.ingest({ ...message, case: { subject: 'x' } as never })).rejects.toBeInstanceOf(ValidationError);
+    for (const ref of ['assetId', 'contractId', 'teamId', 'ownerId'] as const) {
+      await expect(t.cases.ingest({ ...message, case: { [ref]: 'missing' } })).rejects.toBeInstanceOf(NotFoundError);
+    }
+    expect((await t.cases.list()).items).toEqual([]);
+    expect((await t.contacts.list()).items).toEqual([]);
   });
 
   it.skipIf(target.skip)('stores a message delivered twice once, also when both deliveries race', async () => {

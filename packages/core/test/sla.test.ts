@@ -1,4 +1,4 @@
-import { type CrmEvent, type TenantScope, ValidationError } from '@crmkit/core';
+import { type BusinessCalendarOptions, type CrmEvent, type SlaPolicyInput, type SlaPolicyPatch, type TenantScope, ValidationError } from '@crmkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CrmOnTarget, crmTargets } from './targets.js';
 
@@ -60,6 +60,17 @@ describe.each(targets)('SLA policies ($name)', (target) => {
     await expect(t.slaPolicies.create({ name: 'x', targets: { normal: { firstResponseMinutes: 0 } } })).rejects.toBeInstanceOf(ValidationError);
     const p = await t.slaPolicies.create({ name: 'x', targets: {} });
     await expect(t.slaPolicies.update(p.id, { businessHours: true })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it.skipIf(target.skip)('take the calendar a business calendar is built from, readonly arrays and all', async () => {
+    const { t } = await setUp(target);
+    const hours: BusinessCalendarOptions = { timeZone: 'Europe/Berlin', workingDays: [1, 2, 3, 4, 5] as const, holidays: ['2026-03-13'] as const };
+    // Checked by tsc: the calendar type every other API uses is a policy calendar as it is.
+    hours satisfies NonNullable<SlaPolicyInput['calendar']>;
+    hours satisfies NonNullable<SlaPolicyPatch['calendar']>;
+    const policy = await t.slaPolicies.create({ name: 'Readonly', businessHours: true, calendar: hours, targets: { normal: { firstResponseMinutes: 60 } } });
+    expect(policy.calendar).toEqual(hours);
+    expect((await t.slaPolicies.update(policy.id, { calendar: { ...hours, holidays: [] } })).calendar?.holidays).toEqual([]);
   });
 
   it.skipIf(target.skip)('change only cases opened afterwards: running cases keep the copy they took', async () => {

@@ -47,7 +47,7 @@ export { type SendSurveyParams, type SurveyParams, type DeliverSurveyParams, typ
 export { satisfactionSurvey, satisfactionSurveyMachine, type SatisfactionSurveyInput, type SatisfactionSurveyEvent, type SatisfactionSurveyContext } from './machines/satisfaction-survey/satisfaction-survey.js';
 export { satisfactionSurveyTriggers, type SatisfactionSurveyTriggerOptions } from './machines/satisfaction-survey/satisfaction-survey-triggers.js';
 export { type LapseContractParams, type RenewContractParams, type ContractRenewedEvent } from './effects/contract-renewal.js';
-export { contractRenewal, contractRenewalMachine, type ContractRenewalInput, type ContractRenewalEvent, type ContractRenewalContext } from './machines/contract-renewal/contract-renewal.js';
+export { contractRenewal, contractRenewalMachine, type ContractRenewalInput, type ContractRenewalEvent, type ContractRenewEvent, type ContractRenewalContext } from './machines/contract-renewal/contract-renewal.js';
 export { contractRenewalTriggers, type ContractRenewalTriggerOptions } from './machines/contract-renewal/contract-renewal-triggers.js';
 export { winBackV1, winBackV1Machine, type WinBackV1Input, type WinBackV1Event, type WinBackV1Context } from './machines/win-back/win-back-v1.js';
 export { winBackTriggers } from './machines/win-back/win-back-triggers.js';

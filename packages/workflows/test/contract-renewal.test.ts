@@ -1,5 +1,7 @@
+import type { RenewOptions } from '@crmkit/core';
 import {
-  type ContractRenewalContext, type ContractRenewalEvent, type ContractRenewalInput, contractRenewal, contractRenewalTriggers, createTriggers,
+  type ContractRenewalContext, type ContractRenewalEvent, type ContractRenewalInput, type ContractRenewEvent, contractRenewal, contractRenewalTriggers,
+  createTriggers,
 } from '@crmkit/workflows';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testEngine } from './helpers.js';
@@ -94,6 +96,22 @@ describe('contract-renewal end', () => {
     });
     expect(await run()).toMatchObject({ state: 'renewed', status: 'done', context: expect.objectContaining({ nextContractId: old.renewedById }) });
     expect(await pendingTimers(env.crm, instance.id)).toEqual([]);
+  });
+
+  it('renews with every option contracts.renew takes: name, dates and price', async () => {
+    // Checked by tsc: an option `contracts.renew` gains and the event lacks fails here.
+    const missing: Exclude<keyof NonNullable<RenewOptions>, keyof ContractRenewEvent> extends never ? true : never = true;
+    expect(missing).toBe(true);
+    env = await setUp();
+    await at('2026-03-31T00:00:00.000Z');
+    const renew = { type: 'renew', name: 'Coffee machine service 2026', startDate: '2026-05-01', endDate: '2026-10-31', price: null } satisfies ContractRenewalEvent;
+    await env.engine.send('acme', (await run())!.id, renew);
+    await at('2026-04-01T00:00:00.000Z');
+    const old = await env.t.contracts.get(env.contract.id);
+    expect(await env.t.contracts.get(old.renewedById!)).toMatchObject({
+      name: 'Coffee machine service 2026', startDate: '2026-05-01', endDate: '2026-10-31', price: null, renewsContractId: old.id,
+    });
+    expect(await run()).toMatchObject({ state: 'renewed', status: 'done' });
   });
 
   it('ends when the contract is renewed outside the workflow (contract.renewed)', async () => {

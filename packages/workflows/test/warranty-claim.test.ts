@@ -79,7 +79,7 @@ describe('warranty-claim repair or replacement', () => {
     const e = await withSpies();
     await e.deliver();
     await e.send({ type: 'repair' });
-    expect(await e.send({ type: 'repaired' })).toMatchObject({ state: 'closing', status: 'done', context: expect.objectContaining({ outcome: 'repaired' }) });
+    expect(await e.send({ type: 'repaired' })).toMatchObject({ state: 'fulfilled', status: 'done', context: expect.objectContaining({ outcome: 'repaired' }) });
     await e.deliver();
     expect(e.calls.slice(1)).toEqual([
       { action: 'setAssetStatus', params: { assetId: 'asset-1', status: 'in_repair' } satisfies SetAssetStatusParams },
@@ -91,7 +91,7 @@ describe('warranty-claim repair or replacement', () => {
   it('replaces the asset and closes the case as asked', async () => {
     const e = await withSpies({ closeAs: 'closed' });
     await e.deliver();
-    expect(await e.send({ type: 'replace', serialNumber: 'SN-2' })).toMatchObject({ status: 'done', context: expect.objectContaining({ outcome: 'replaced' }) });
+    expect(await e.send({ type: 'replace', serialNumber: 'SN-2' })).toMatchObject({ state: 'fulfilled', status: 'done', context: expect.objectContaining({ outcome: 'replaced' }) });
     await e.deliver();
     expect(e.calls.slice(1)).toEqual([
       { action: 'replaceAsset', params: { assetId: 'asset-1', serialNumber: 'SN-2' } satisfies ReplaceAssetParams },
@@ -139,6 +139,7 @@ describe('warranty-claim through the CRM services', () => {
     expect(await e.t.assets.get(old.replacedById!)).toMatchObject({ serialNumber: 'EM-2', status: 'active' });
     expect((await e.t.contracts.isCovered(old.replacedById!, e.clock.now())).covered).toBe(true);
     expect(await e.t.cases.get(e.ticket.id)).toMatchObject({ status: 'resolved' });
+    expect(await e.engine.get('acme', e.run.id)).toMatchObject({ state: 'fulfilled', status: 'done' });
     expect(await e.engine.deadJobs('acme')).toEqual([]);
   });
 
@@ -160,6 +161,35 @@ describe('warranty-claim through the CRM services', () => {
     await e.deliver();
     expect((await e.t.assets.get(e.asset.id)).status).toBe('active');
     expect((await e.t.cases.get(e.ticket.id)).status).toBe('resolved');
+  });
+
+  it('starts the claim when a case becomes a warranty claim after it opened, once', async () => {
+    const e = await desk();
+    const claims = async (caseId: string) => e.engine.instancesOf('acme', { type: 'case', id: caseId }, 'warranty-claim');
+    // A question about the asset, then found to be a warranty claim.
+    const question = await e.t.cases.create({ subject: 'Pump noisy', assetId: e.asset.id, ownerId: e.agent.id });
+    e.clock.advance(3_600_000);
+    await e.t.cases.update(question.id, { subject: 'Pump noisy, then dead' });
+    expect(await e.triggers.runDue()).toMatchObject({ started: 0, failed: 0 });
+    await e.t.cases.update(question.id, { type: 'warranty_claim' });
+    expect(await e.triggers.runDue()).toMatchObject({ started: 1, failed: 0 });
+    const [run] = await claims(question.id);
+    expect(run?.context).toMatchObject({ caseId: question.id, assetId: e.asset.id, claimedAt: question.openedAt, ownerId: e.agent.id, number: question.number });
+    // Already a claim: later edits start nothing.
+    await e.t.cases.update(question.id, { priority: 'high' });
+    await e.t.cases.update(question.id, { assetId: e.asset.id, subject: 'Pump dead' });
+    expect(await e.triggers.runDue()).toMatchObject({ started: 0, failed: 0 });
+    expect(await claims(question.id)).toHaveLength(1);
+    // A warranty case whose asset is given later; a resolved case is too late.
+    const noAsset = await e.t.cases.create({ subject: 'Something broke', type: 'warranty_claim' });
+    expect(await e.triggers.runDue()).toMatchObject({ started: 0 });
+    await e.t.cases.update(noAsset.id, { assetId: e.asset.id });
+    const resolved = await e.t.cases.create({ subject: 'Done already', assetId: e.asset.id });
+    await e.t.cases.setStatus(resolved.id, 'resolved');
+    await e.t.cases.update(resolved.id, { type: 'warranty_claim' });
+    expect(await e.triggers.runDue()).toMatchObject({ started: 1, failed: 0 });
+    expect(await claims(noAsset.id)).toHaveLength(1);
+    expect(await claims(resolved.id)).toHaveLength(0);
   });
 
   it('ends the claim when the case is closed', async () => {

@@ -12,10 +12,19 @@ import { DuplicateError, ValidationError } from '../errors.js';
 import { interactionEntity } from '../interactions/interaction.entity.js';
 import { interactionModel } from '../interactions/interaction.model.js';
 import { caseModel } from './case.model.js';
-import type { Case } from './case.schema.js';
+import { type Case, caseInputSchema } from './case.schema.js';
 import { withCaseNumber } from './case-number.js';
-import { caseChannels } from './case-values.js';
+import { type CaseChannel, caseChannels, unthreadedChannels } from './case-values.js';
 import type { CaseMessageResult, CaseWriter } from './case-writer.js';
+
+/**
+ * The fields of the case a message opens, as `cases.create` takes them (the
+ * SLA policy is matched on them). Used only when the message opens a case: a
+ * message threaded onto one leaves it as it is.
+ */
+export const intakeCaseSchema = caseInputSchema.pick({ type: true, priority: true, assetId: true, contractId: true, teamId: true, ownerId: true, tags: true });
+/** The `case` of `cases.ingest`. */
+export type IntakeCase = z.input<typeof intakeCaseSchema>;
 
 /** Input of `cases.ingest`: one message from any channel. */
 export const intakeMessageSchema = z.strictObject({
@@ -32,6 +41,8 @@ export const intakeMessageSchema = z.strictObject({
   at: timestampSchema.optional(),
   /** The sender's name, for a contact created from the message. */
   name: z.string().trim().min(1).max(200).optional(),
+  /** The type, priority, asset, contract, team, owner and tags of a case the message opens. @default as in `cases.create` */
+  case: intakeCaseSchema.optional(),
 });
 /** Input of `cases.ingest`. */
 export type IntakeMessage = z.input<typeof intakeMessageSchema>;
@@ -100,7 +111,7 @@ async function ingestIn(writer: CaseWriter, w: WriteScope, message: Message, sen
     return { ...threaded, contact, opened: false, duplicate: false };
   }
   const subject = message.subject?.trim() || message.body?.trim().split('\n')[0]?.slice(0, 120) || `Message from ${message.from}`;
-  const opened = await writer.insertCase(w, { subject, description: message.body ?? null, contactId: contact.id, channel: message.channel, openedAt: at });
+  const opened = await writer.insertCase(w, { ...message.case, subject, description: message.body ?? null, contactId: contact.id, channel: message.channel, openedAt: at });
   const first = await writer.message(w, opened.id, { kind: 'customerMessage', at }, text);
   return { ...first, contact, opened: true, duplicate: false };
 }
@@ -151,22 +162,44 @@ async function newSenderOnce<T>(ctx: TenantContext, fn: () => Promise<T>): Promi
 
 /**
  * The case a message continues: the case of the message it replies to, else
- * the case its subject names (`[#123]`) when that is the sender's. Closed
- * cases take no messages: a reply to one opens a new case.
+ * the case its subject names (`[#123]`) when that is the sender's, else, on a
+ * channel without threading ({@link unthreadedChannels}), the sender's most
+ * recent case on that channel that is not resolved or closed. Closed cases
+ * take no messages: a reply to one opens a new case.
  */
 async function threadOf(w: WriteScope, message: Message, contact: Contact): Promise<Case | undefined> {
+  return (await repliedCase(w, message)) ?? (await referencedCase(w, message, contact)) ?? (await conversationOf(w, message.channel, contact));
+}
+
+async function repliedCase(w: WriteScope, message: Message): Promise<Case | undefined> {
+  if (!message.inReplyTo) return undefined;
   const tenantId = w.ctx.tenantId;
-  if (message.inReplyTo) {
-    const [earlier] = await w.tx.findMany({ model: interactionModel, tenantId, where: { messageId: message.inReplyTo }, limit: 1, select: ['caseId'] });
-    const replied = earlier?.caseId ? await w.tx.findOne({ model: caseModel, tenantId, id: earlier.caseId }) : undefined;
-    if (replied && replied.status !== 'closed') return replied;
-  }
+  const [earlier] = await w.tx.findMany({ model: interactionModel, tenantId, where: { messageId: message.inReplyTo }, limit: 1, select: ['caseId'] });
+  const replied = earlier?.caseId ? await w.tx.findOne({ model: caseModel, tenantId, id: earlier.caseId }) : undefined;
+  return replied && replied.status !== 'closed' ? replied : undefined;
+}
+
+async function referencedCase(w: WriteScope, message: Message, contact: Contact): Promise<Case | undefined> {
   const match = reference.exec(message.subject ?? '');
   const number = match ? Number(match[1] ?? match[2]) : undefined;
   if (number === undefined) return undefined;
   // Only the sender's own case: a number is easy to guess.
-  const [named] = await w.tx.findMany({ model: caseModel, tenantId, where: { number, contactId: contact.id }, limit: 1 });
+  const [named] = await w.tx.findMany({ model: caseModel, tenantId: w.ctx.tenantId, where: { number, contactId: contact.id }, limit: 1 });
   return named && named.status !== 'closed' ? named : undefined;
+}
+
+/**
+ * The conversation an SMS, chat or social message continues. A resolved case
+ * is left alone: after the resolution a new message is a new request (a
+ * reply by `inReplyTo` or `#123` still reopens it).
+ */
+async function conversationOf(w: WriteScope, channel: CaseChannel, contact: Contact): Promise<Case | undefined> {
+  if (!(unthreadedChannels as readonly CaseChannel[]).includes(channel)) return undefined;
+  const [latest] = await w.tx.findMany({
+    model: caseModel, tenantId: w.ctx.tenantId, where: { contactId: contact.id, channel, status: { notIn: ['resolved', 'closed'] } },
+    orderBy: [{ field: 'openedAt', direction: 'desc' }, { field: 'id', direction: 'desc' }], limit: 1,
+  });
+  return latest;
 }
 
 /** The result of a message ingested before, read back. */

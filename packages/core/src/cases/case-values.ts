@@ -3,6 +3,16 @@ export const caseChannels = ['phone', 'email', 'sms', 'chat', 'social', 'web', '
 /** One of {@link caseChannels}. */
 export type CaseChannel = (typeof caseChannels)[number];
 
+/**
+ * Channels whose messages carry no threading headers (no `In-Reply-To`, no
+ * subject to hold a `#123`): `cases.ingest` threads a message on one of them
+ * onto the sender's most recent case on the same channel that is not
+ * resolved or closed, as messaging desks keep one conversation per customer
+ * and channel. Email and web messages thread only by `inReplyTo` or a case
+ * reference in the subject.
+ */
+export const unthreadedChannels = ['sms', 'chat', 'social'] as const satisfies readonly CaseChannel[];
+
 /** Priorities of a case, lowest first; SLA targets are given per priority. */
 export const casePriorities = ['low', 'normal', 'high', 'urgent'] as const;
 /** One of {@link casePriorities}. */

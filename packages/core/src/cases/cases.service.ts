@@ -196,16 +196,23 @@ export class CasesService extends RecordService<NonNullable<(typeof caseModel)['
    * phone (the oldest contact whose primary address it is), creating one when
    * there is none; threads the message onto its case, by `inReplyTo` (the
    * `messageId` of an earlier message or agent response) or by a `[#123]` /
-   * `#123` reference to the sender's own case in the subject; else opens a
-   * case. Closed cases are never threaded onto. The message is an inbound
-   * interaction on the case and the contact's timeline. Idempotent on
-   * `messageId`: the same message again returns what the first delivery did,
-   * with `duplicate: true`, and writes nothing.
-   * @throws {ValidationError} for a sender that is neither an email address nor a valid phone number
+   * `#123` reference to the sender's own case in the subject; on SMS, chat
+   * and social (`unthreadedChannels`), whose messages carry neither,
+   * onto the sender's most recent case on the same channel that is not
+   * resolved or closed; else opens a case, with the fields of `case` (type,
+   * priority, asset, contract, team, owner, tags: checked and matched to an
+   * SLA policy as in `create`; ignored for a threaded message). Closed cases
+   * are never threaded onto. The message is an inbound interaction on the
+   * case and the contact's timeline. Idempotent on `messageId`: the same
+   * message again returns what the first delivery did, with `duplicate:
+   * true`, and writes nothing.
+   * @throws {ValidationError} for a sender that is neither an email address nor a valid phone number, or a bad `case`
+   * @throws {NotFoundError} for an unknown asset, contract, team or owner in `case`, when the message opens a case
    * @example
    * const { record, opened } = await t.cases.ingest({
    *   channel: 'email', from: 'Ada@Example.com', subject: 'Re: [#12] Display flickers', body: 'Still flickers',
    *   messageId: '<m2@example.com>', inReplyTo: '<m1@example.com>',
+   *   case: { type: 'incident', priority: 'high', teamId: tier1.id },
    * });
    */
   async ingest(message: IntakeMessage): Promise<IntakeResult> {

@@ -40,11 +40,12 @@ const targetsSchema = z.strictObject({
   resolutionMinutes: minutes.optional(),
 });
 
+// `.readonly()`: a `BusinessCalendarOptions` (readonly arrays) is a valid input as it is.
 const calendarSchema = z.strictObject({
   timeZone: z.string().min(1).max(64),
-  workingDays: z.array(z.number().int().min(0).max(6)).min(1).max(7).optional(),
+  workingDays: z.array(z.number().int().min(0).max(6)).min(1).max(7).readonly().optional(),
   hours: z.strictObject({ start: z.string().max(5), end: z.string().max(5) }).optional(),
-  holidays: z.array(z.string().max(10)).max(1000).optional(),
+  holidays: z.array(z.string().max(10)).max(1000).readonly().optional(),
 });
 
 const conditionsSchema = z.strictObject({

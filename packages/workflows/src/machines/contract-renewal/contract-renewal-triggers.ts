@@ -13,7 +13,7 @@ export interface ContractRenewalTriggerOptions {
    */
   daysBefore?: number;
   /** @default [14, 3] */
-  reminderDays?: number[];
+  reminderDays?: readonly number[];
   /** @default 7 */
   offerDueInDays?: number;
   /**
@@ -71,7 +71,7 @@ export function contractRenewalTriggers(options: ContractRenewalTriggerOptions =
         endDate: text(record, 'endDate'),
         daysBefore,
         at: dueAt.toISOString(),
-        ...(options.reminderDays ? { reminderDays: options.reminderDays } : {}),
+        ...(options.reminderDays ? { reminderDays: [...options.reminderDays] } : {}),
         ...(options.offerDueInDays !== undefined ? { offerDueInDays: options.offerDueInDays } : {}),
       }),
     }),

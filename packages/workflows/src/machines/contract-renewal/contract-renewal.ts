@@ -37,10 +37,30 @@ export interface ContractRenewalInput {
   offerDueInDays?: number;
 }
 
+/**
+ * The `renew` event of the `contract-renewal` workflow: the options of
+ * `contracts.renew` (`RenewOptions`) as JSON, since events are stored.
+ */
+export interface ContractRenewEvent {
+  type: 'renew';
+  /** @default the day after the old contract ends */
+  startDate?: string;
+  /** @default as long after `startDate` as the old contract ran */
+  endDate?: string;
+  /** @default the old contract's price */
+  price?: { minor: number; currency: string } | null;
+  /** The next contract's name. @default the old contract's name */
+  name?: string;
+}
+
 /** Events of the `contract-renewal` workflow. */
 export type ContractRenewalEvent =
-  /** Renew now (the host's "renew" button): the `renewContract` effect creates the next contract. */
-  | { type: 'renew'; startDate?: string; endDate?: string; price?: { minor: number; currency: string } | null }
+  /**
+   * Renew now (the host's "renew" button): the `renewContract` effect creates
+   * the next contract, with the `contracts.renew` options given (dates
+   * `YYYY-MM-DD`; each defaults as `RenewOptions` says).
+   */
+  | ContractRenewEvent
   /** The contract was renewed (`contract.renewed`, or the reply of `renewContract`). */
   | { type: 'renewed'; nextContractId: string }
   /** The contract was cancelled (`contract.statusChanged` to `cancelled`): nothing more to do. */

@@ -82,9 +82,9 @@ const assetStatus = (status: SetAssetStatusParams['status']) => ({
  * reply is `coverageChecked`; skipped when the input gives `covered`) ->
  * `approved` when covered, else `rejected` (a task to tell the customer; the
  * agent may still `approve`). From `approved`: `repair` -> `repairing` (asset
- * `in_repair`) -> `repaired` -> `closing`; or `replace` -> `closing` (the
- * asset replaced by a new unit). `closing` resolves the case and ends
- * (`done`). `closed` ends it from anywhere.
+ * `in_repair`) -> `repaired` -> `fulfilled`; or `replace` -> `fulfilled` (the
+ * asset replaced by a new unit). `fulfilled` (final) gives the case `closeAs`.
+ * `closed` (final) ends it from anywhere when the case is closed.
  */
 export const warrantyClaimMachine = setup({
   types: {} as { context: WarrantyClaimContext; input: WarrantyClaimInput; events: WarrantyClaimEvent },
@@ -149,7 +149,7 @@ export const warrantyClaimMachine = setup({
       on: {
         repair: 'repairing',
         replace: {
-          target: 'closing',
+          target: 'fulfilled',
           actions: ['markReplaced', {
             type: 'replaceAsset',
             params: ({ context, event }: Args): ReplaceAssetParams => ({ assetId: context.assetId, serialNumber: event.type === 'replace' ? event.serialNumber ?? null : null }),
@@ -163,12 +163,14 @@ export const warrantyClaimMachine = setup({
     },
     repairing: {
       entry: assetStatus('in_repair'),
-      on: { repaired: { target: 'closing', actions: ['markRepaired', assetStatus('active')] } },
+      on: { repaired: { target: 'fulfilled', actions: ['markRepaired', assetStatus('active')] } },
     },
-    closing: {
+    // The claim was honoured (repaired or replaced): the case is resolved, or closed as `closeAs` says.
+    fulfilled: {
       type: 'final',
       entry: { type: 'setCaseStatus', params: ({ context }: Args): SetCaseStatusParams => ({ caseId: context.caseId, status: context.closeAs }) },
     },
+    // The case was closed (`case.closed`) before the claim was fulfilled.
     closed: { type: 'final' },
   },
 });
