@@ -59,6 +59,8 @@ const dialect: SqlDialect = {
       : type === 'date' ? sql`to_char(${c}, 'YYYY-MM-DD')` : type === 'bigint' || type === 'json' ? sql`${c}::text` : c,
   jsonExtract: (c, p, kind) =>
     kind === 'any' ? sql`nullif(${c} #> ${path(p)}, 'null')`
+      // As text, the form its json decoder parses.
+      : kind === 'json' ? sql`(nullif(${c} #> ${path(p)}, 'null'))::text`
       : sql`(case when jsonb_typeof(${c} #> ${path(p)}) = ${sql.lit(kind)} then (${c} #>> ${path(p)})::${sql.raw(kind === 'number' ? 'numeric' : kind === 'boolean' ? 'boolean' : 'text')} end)`,
   jsonHas: (c, p, kind, value) => {
     const cast = sql.raw(kind === 'number' ? 'numeric' : kind === 'boolean' ? 'boolean' : 'text');
@@ -71,7 +73,9 @@ const dialect: SqlDialect = {
   inList: (e, list, type) => sql`${e} = any(${list}::${sql.raw(listTypes[type]!)}[])`,
   contains: (e, v) => sql`strpos(${e}, ${v}::text) > 0`,
   startsWith: (e, v) => sql`starts_with(${e}, ${v}::text)`,
-  dateBucket: (e, type, unit) => sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone 'UTC'`}), 'YYYY-MM-DD')`,
+  dateBucket: (e, type, unit, zone) =>
+    sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone ${zone === undefined ? sql`'UTC'` : sql`${zone}::text`}`}), 'YYYY-MM-DD')`,
+  epochMilliseconds: (e, type) => sql`(extract(epoch from ${type === 'date' ? sql`${e}::timestamp` : e}) * 1000)::int8`,
   percentile: (e, p, filter) => sql`percentile_cont(${p}::float8) within group (order by ${e})${filter ? sql` filter (where ${filter})` : sql``}`,
   orderTerm: (e, direction) => (direction === 'desc' ? sql`${e} desc nulls last` : sql`${e} asc nulls first`),
   rowLock: () => sql` for update`,

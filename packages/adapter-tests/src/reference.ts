@@ -1,5 +1,5 @@
-import { isFieldFilter } from '@crmkit/core';
-import type { FieldFilter, ModelDefinition, OrderTerm, Row, Scalar, SubQuery, Where } from '@crmkit/core';
+import { isFieldFilter, isHavingCondition } from '@crmkit/core';
+import type { AggregateMetric, FieldFilter, Having, ModelDefinition, OrderTerm, Row, Scalar, SubQuery, Where } from '@crmkit/core';
 
 /**
  * A small in-JS implementation of the documented where and ordering semantics.
@@ -54,13 +54,59 @@ export type RowsOf = (model: ModelDefinition<object>) => readonly Row[];
 
 const noRows: RowsOf = () => [];
 
-/** `inQuery`: a non-null value equal to the non-null `field` of some row of the sub-query. */
+/**
+ * `inQuery`: a non-null value equal to the non-null `field` of some row of the
+ * sub-query and, with `having`, whose group (the taking-part rows with that
+ * value) passes the having tree.
+ */
 function inSubQuery(value: unknown, sub: SubQuery, rowsOf: RowsOf): boolean {
   if (value === null) return false;
-  return rowsOf(sub.model).some((row) => {
+  const group = rowsOf(sub.model).filter((row) => {
     const inner = valueAt(row, sub.field);
     return inner !== null && compareValues(value, inner) === 0 && matchesWhere(row, sub.where, rowsOf);
   });
+  if (group.length === 0) return false;
+  return sub.having === undefined || matchesHaving(group, sub.having, rowsOf);
+}
+
+/**
+ * The value of an aggregate metric over rows, as SQL computes it: `count` of
+ * rows (or of non-null values of its field), `sum` / `avg` / `min` / `max` /
+ * `percentile` of the non-null values, null when there are none; only rows
+ * passing the metric's filter. Sums and averages are computed in doubles.
+ */
+export function aggregateValue(rows: readonly Row[], metric: AggregateMetric, rowsOf: RowsOf = noRows): unknown {
+  const taking = rows.filter((row) => matchesWhere(row, metric.filter, rowsOf));
+  if (metric.field === undefined) return taking.length;
+  const values = taking.map((row) => valueAt(row, metric.field!)).filter((v) => v !== null);
+  if (metric.fn === 'count') return values.length;
+  if (values.length === 0) return null;
+  switch (metric.fn) {
+    case 'sum':
+      return values.reduce((a: number, v) => a + Number(v), 0);
+    case 'avg':
+      return values.reduce((a: number, v) => a + Number(v), 0) / values.length;
+    case 'min':
+    case 'max': {
+      const sorted = [...values].sort(compareValues);
+      return metric.fn === 'min' ? sorted[0] : sorted[sorted.length - 1];
+    }
+    case 'percentile':
+      return percentileCont(values, metric.p!);
+    default:
+      throw new Error(`unknown aggregate function ${String(metric.fn)}`);
+  }
+}
+
+/** Whether a group of rows passes a having tree (each comparison as in a where-tree, `not` the complement). */
+export function matchesHaving(rows: readonly Row[], having: Having, rowsOf: RowsOf = noRows): boolean {
+  if (!isHavingCondition(having)) {
+    if ('not' in having) return !matchesHaving(rows, having.not, rowsOf);
+    if ('and' in having) return having.and.every((child) => matchesHaving(rows, child, rowsOf));
+    return (having as { or: readonly Having[] }).or.some((child) => matchesHaving(rows, child, rowsOf));
+  }
+  const { fn: _fn, field: _field, p: _p, filter: _filter, ...comparisons } = having;
+  return matchesFilter(aggregateValue(rows, having, rowsOf), comparisons, rowsOf);
 }
 
 function matchesFilter(value: unknown, filter: FieldFilter, rowsOf: RowsOf): boolean {

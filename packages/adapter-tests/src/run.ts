@@ -2,7 +2,10 @@ import { describeAggregate } from './parts/aggregate.js';
 import { describeClaimDue } from './parts/claim-due.js';
 import { describeCreateMany } from './parts/create-many.js';
 import { describeCrud } from './parts/crud.js';
+import { describeDerivedValues } from './parts/derived-values.js';
 import { describeExecuteSql } from './parts/execute-sql.js';
+import { describeGroupStages } from './parts/group-stages.js';
+import { describeJsonGroupKeys } from './parts/json-group-keys.js';
 import { describeJsonPaths } from './parts/json-paths.js';
 import { describeLargeFilters } from './parts/large-filters.js';
 import { describeLog } from './parts/log.js';
@@ -11,12 +14,14 @@ import { describeOrderingAndKeyset } from './parts/ordering.js';
 import { describePercentile } from './parts/percentile.js';
 import { describeRejectedValues } from './parts/rejected-values.js';
 import { describeSubQueries } from './parts/sub-queries.js';
+import { describeSubQueryHaving } from './parts/sub-query-having.js';
 import { describeTenantIsolation } from './parts/tenant-isolation.js';
 import { describeTransactions } from './parts/transactions.js';
 import { describeValidation } from './parts/validation.js';
 import { describeValues } from './parts/values.js';
 import { describeVersionGuard } from './parts/version-guard.js';
 import { describeWhere } from './parts/where.js';
+import { describeZonedBuckets } from './parts/zoned-buckets.js';
 import type { ConformancePart } from './context.js';
 import type { ConformanceOptions } from './options.js';
 
@@ -25,11 +30,16 @@ export const conformanceSuite: Readonly<Record<ConformancePart, (options: Confor
   crud: describeCrud,
   where: describeWhere,
   subQueries: describeSubQueries,
+  subQueryHaving: describeSubQueryHaving,
   largeFilters: describeLargeFilters,
   jsonPaths: describeJsonPaths,
   orderingAndKeyset: describeOrderingAndKeyset,
   aggregate: describeAggregate,
   percentile: describePercentile,
+  zonedBuckets: describeZonedBuckets,
+  derivedValues: describeDerivedValues,
+  groupStages: describeGroupStages,
+  jsonGroupKeys: describeJsonGroupKeys,
   transactions: describeTransactions,
   versionGuard: describeVersionGuard,
   tenantIsolation: describeTenantIsolation,

@@ -144,6 +144,7 @@ export const postgresDialect: SqlDialect = {
     const p = jsonPath(path);
     switch (kind) {
       case 'any':
+      case 'json':
         // A JSON null counts as missing, as the contract's isNull says.
         return sql`nullif(${column} #> ${p}, 'null'::jsonb)`;
       case 'number':
@@ -169,10 +170,15 @@ export const postgresDialect: SqlDialect = {
   inList: (expr, list, type) => sql`${expr} = any(${list}::${sql.raw(listTypes[type])}[])`,
   contains: (expr, value) => sql`strpos(${expr}, ${value}::text) > 0`,
   startsWith: (expr, value) => sql`starts_with(${expr}, ${value}::text)`,
-  dateBucket(expr, type, unit) {
-    const local = type === 'timestamp' ? sql`${expr} at time zone 'UTC'` : sql`${expr}::timestamp`;
+  dateBucket(expr, type, unit, timeZone) {
+    // ::text picks timezone(text, timestamptz) over its interval overload for the bound zone.
+    const zone = timeZone === undefined ? sql`'UTC'` : sql`${timeZone}::text`;
+    const local = type === 'timestamp' ? sql`${expr} at time zone ${zone}` : sql`${expr}::timestamp`;
     return sql`to_char(date_trunc(${sql.lit(bucketUnits[unit])}, ${local}), 'YYYY-MM-DD')`;
   },
+  // extract(epoch) is numeric since Postgres 14: exact milliseconds, no float on the way.
+  epochMilliseconds: (expr, type) =>
+    type === 'date' ? sql`(extract(epoch from ${expr}::timestamp) * 1000)::int8` : sql`(extract(epoch from ${expr}) * 1000)::int8`,
   // The cast picks the scalar overload (percentile_cont also takes an array of fractions);
   // int8 and float8 columns are ordered as float8 by the implicit cast.
   percentile(value, fraction, filter) {

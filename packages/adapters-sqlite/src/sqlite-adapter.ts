@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { SqliteDriver } from './sqlite-driver.js';
+import { registerSqliteFunctions } from './sqlite-functions.js';
 
 /** A pragma value; names and values are checked to be plain words before they reach SQL. */
 export type PragmaValue = string | number | boolean;
@@ -70,6 +71,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions = {}): SqliteStorage
     applyPragmas(database, defaults);
   }
   applyPragmas(database, options.pragmas ?? {});
+  registerSqliteFunctions(database);
   const driver = new SqliteDriver(database, { closeOnDestroy: owned, cacheSize: options.statementCacheSize ?? 1000 });
   const kysely = new Kysely<any>({
     dialect: {

@@ -133,6 +133,9 @@ export const sqliteDialect: SqlDialect = {
     switch (kind) {
       case 'any':
         return sql`json_extract(${column}, ${p})`;
+      case 'json':
+        // The value as JSON text (so true stays true, not 1), JSON null as NULL like a missing key.
+        return sql`nullif(${column} -> ${p}, 'null')`;
       case 'number':
         return sql`(case when json_type(${column}, ${p}) in ('integer', 'real') then json_extract(${column}, ${p}) end)`;
       case 'string':
@@ -155,7 +158,16 @@ export const sqliteDialect: SqlDialect = {
   contains: (expr, value) => sql`instr(${expr}, ${value}) > 0`,
   // substr and length count characters, not bytes, so this is right for any unicode text.
   startsWith: (expr, value) => sql`substr(${expr}, 1, length(${value})) = ${value}`,
-  dateBucket: (expr, _type, unit) => bucket(expr, unit),
+  // SQLite has no time-zone database: zoned buckets call crmkit_zoned_bucket, a deterministic
+  // JavaScript function the adapter registers on its connection (sqlite-functions.ts).
+  dateBucket: (expr, _type, unit, timeZone) =>
+    timeZone === undefined ? bucket(expr, unit) : sql`crmkit_zoned_bucket(${expr}, ${sql.lit(unit)}, ${timeZone})`,
+  // Timestamps are stored as canonical ISO text (YYYY-MM-DDTHH:MM:SS.sssZ): whole seconds from
+  // strftime plus the three millisecond digits, integer arithmetic throughout.
+  epochMilliseconds: (expr, type) =>
+    type === 'date'
+      ? sql`(strftime('%s', ${expr}) * 1000)`
+      : sql`(strftime('%s', ${expr}) * 1000 + cast(substr(${expr}, 21, 3) as integer))`,
   // SQLite's percentile extension (SQLITE_ENABLE_PERCENTILE, compiled into better-sqlite3 12)
   // interpolates exactly as Postgres does; it reads the fraction from 0 to 1 like the standard.
   percentile(value, fraction, filter) {

@@ -59,6 +59,27 @@ export {
   type FieldRef,
 } from './storage/where.js';
 export {
+  aggregateFunctions,
+  havingComparisons,
+  isHavingCondition,
+  metricResultType,
+  validateMetric,
+  validateHaving,
+  type Having,
+  type HavingCondition,
+  type HavingWalk,
+} from './storage/having.js';
+export { validateTimeZone } from './storage/time-zone.js';
+export {
+  differenceUnits,
+  derivedModel,
+  type DifferenceUnit,
+  type WindowValue,
+  type TimeDifference,
+  type DerivedValue,
+} from './storage/derived.js';
+export type { GroupValue, Regroup } from './storage/group-stage.js';
+export {
   dateBuckets,
   type Row,
   type NewRow,
@@ -77,6 +98,7 @@ export {
   type DeleteManyArgs,
   type DateBucket,
   type GroupKey,
+  type DateBucketKey,
   type AggregateFunction,
   type AggregateMetric,
   type AggregateArgs,
@@ -186,6 +208,16 @@ export {
 } from './surveys/survey.schema.js';
 export { SurveysService } from './surveys/surveys.service.js';
 export {
+  segmentKinds, purchaseStatuses, metricConditionSchema,
+  type SegmentKind, type SegmentRule, type MetricCondition, type TimeBound, type TimeComparison, type NumberComparison,
+} from './segments/segment-rule.js';
+export {
+  segmentInputSchema, segmentPatchSchema,
+  type Segment, type SegmentInput, type SegmentPatch, type SegmentRef, type SegmentMembershipChange, type SegmentRefresh,
+  type MembershipChange, type SegmentCountOptions, type RefreshDueOptions,
+} from './segments/segment.schema.js';
+export { SegmentsService } from './segments/segments.service.js';
+export {
   customerViewOptionsSchema,
   type CustomerView, type CustomerViewOptions, type Slice, type LifetimeValue, type OrderSummary, type AssetCoverage,
   type SlaTargetState, type CaseSlaState, type SatisfactionSummary,
@@ -225,3 +257,56 @@ export {
 export type { WarrantyClaimRateOptions, WarrantyClaimRateRow } from './reports/warranty-claim-rate.js';
 export type { ContractRenewals, ContractRenewalsOptions, ContractRenewalRow, ExpiringContracts } from './reports/contract-renewals.js';
 export type { RepeatPurchase, RepeatPurchaseOptions } from './reports/repeat-purchase.js';
+export { forecastReportCategories, type ForecastReportCategory, type ForecastOptions, type ForecastRow } from './reports/sales/forecast.js';
+export { winLossDimensions, type WinLossDimension, type WinLossOptions, type WinLossRow, type LossReasonCount } from './reports/sales/win-loss.js';
+export type { ActivityOptions, ActivityRow } from './reports/sales/activity.js';
+export {
+  salesCycleDimensions, type SalesCycleDimension, type SalesCycleOptions, type SalesCycleRow, type SalesCycleFigures,
+} from './reports/sales/sales-cycle.js';
+export type { StageVelocityOptions, StageVelocityRow } from './reports/sales/stage-velocity.js';
+export type { Funnel, FunnelOptions, FunnelStage } from './reports/sales/funnel.js';
+export {
+  customerLifecycleStages, leadSourceDimensions, type LeadSourceDimension, type LeadSourcesOptions, type LeadSourceRow,
+} from './reports/sales/lead-sources.js';
+export { InsightsService } from './insights/insights.service.js';
+export {
+  churnLabels, churnModelSchema, trainChurnOptionsSchema,
+  type ChurnLabel, type ChurnModel, type ChurnModelFeature, type ChurnRisk, type ChurnContribution, type TrainChurnOptions,
+} from './insights/churn-model.js';
+export { churnFeatures, type ChurnFeature } from './insights/churn-features.js';
+export { churnRiskOptionsSchema, type ChurnRiskOptions } from './insights/churn-training.js';
+export {
+  nextBestOffersOptionsSchema, evaluateOffersOptionsSchema,
+  type NextBestOffers, type NextBestOffersOptions, type EvaluateOffersOptions, type OfferEvaluation,
+} from './insights/next-best-offer.js';
+export type { OfferSuggestion, OfferRule } from './insights/co-purchase.js';
+export { fitLogistic, sigmoid, type LogisticFit, type LogisticOptions } from './insights/logistic-regression.js';
+export { auc, isHeldOut } from './insights/evaluation.js';
+export type { CustomerKind } from './reports/customers/scope.js';
+export type { CustomerRankingOptions, CustomerRankingRow } from './reports/customers/customer-ranking.js';
+export type { InactiveCustomer, InactiveCustomers, InactiveCustomersOptions } from './reports/customers/inactive-customers.js';
+export type { CurrencyLifetimeValue, CustomerLifetimeValue, LifetimeValueOptions, LifetimeValueReport } from './reports/customers/lifetime-value.js';
+export type { ChurnRateOptions, ChurnRateRow } from './reports/customers/churn-rate.js';
+export type { CohortRetentionCell, CohortRetentionOptions, CohortRetentionRow } from './reports/customers/cohort-retention.js';
+export type { PurchaseGapFigures, PurchaseGapPeriod, PurchaseGaps, PurchaseGapsOptions } from './reports/customers/purchase-gaps.js';
+export type { RfmCell, RfmCustomer, RfmOptions, RfmReport } from './reports/customers/rfm.js';
+export { rfmSegment, rfmSegments, type RfmScore, type RfmSegment } from './reports/customers/rfm-segments.js';
+export {
+  cubeCatalogue, cubeFunctions, cubeSources,
+  type CubeCatalogueEntry, type CubeDateField, type CubeDimension, type CubeFunction, type CubeMeasure, type CubeMeasureField, type CubeSource, type CubeTeamSource,
+} from './reports/cube/cube-catalogue.js';
+export type { CubeOptions, CubeOptionsOf } from './reports/cube/cube.schema.js';
+export type { CubeKey, CubeResult, CubeRow, CubeValue } from './reports/cube/cube-rows.js';
+export { maxCubeTeams } from './reports/cube/cube.js';
+export {
+  campaignStatuses, campaignTransitions, campaignInputSchema, campaignPatchSchema,
+  type Campaign, type CampaignInput, type CampaignPatch, type CampaignStatus,
+} from './campaigns/campaign.schema.js';
+export {
+  campaignMemberStatuses, enrollInputSchema, memberStatusInputSchema, markSentSchema, responseInputSchema,
+  type CampaignMember, type CampaignMemberStatus, type CampaignMemberStatusInput, type CampaignResponseInput, type EnrollInput,
+  type EnrollResult, type MarkSentOptions,
+} from './campaigns/campaign-member.schema.js';
+export { attributionModels, type AttributionModel } from './campaigns/campaign-attribution.js';
+export { campaignReportOptionsSchema, type CampaignReport, type CampaignReportOptions } from './campaigns/campaign-report.js';
+export { CampaignsService, type CampaignResponse } from './campaigns/campaigns.service.js';

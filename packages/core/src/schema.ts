@@ -11,10 +11,12 @@ import { orderLineModel, orderModel } from './orders/order.model.js';
 import { assetModel } from './assets/asset.model.js';
 import { contractAssetModel, serviceContractModel } from './contracts/contract.model.js';
 import { surveyModel } from './surveys/survey.model.js';
+import { segmentMemberModel, segmentModel } from './segments/segment.model.js';
 import { caseActivityModel, caseModel } from './cases/case.model.js';
 import { slaPolicyModel } from './sla/sla-policy.model.js';
 import type { ModelDefinition } from './storage/schema.js';
 import { taskModel, taskReminderModel } from './tasks/task.model.js';
+import { campaignMemberModel, campaignModel } from './campaigns/campaign.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -45,5 +47,9 @@ export const coreModels = {
   caseActivity: caseActivityModel,
   auditEntry: auditModel,
   survey: surveyModel,
+  segment: segmentModel,
+  segmentMember: segmentMemberModel,
   event: eventModel,
+  campaign: campaignModel,
+  campaignMember: campaignMemberModel,
 } as const satisfies Record<string, ModelDefinition>;

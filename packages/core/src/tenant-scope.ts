@@ -14,11 +14,14 @@ import { AssetsService } from './assets/assets.service.js';
 import { ContractsService } from './contracts/contracts.service.js';
 import { ReportsService } from './reports/reports.service.js';
 import { SurveysService } from './surveys/surveys.service.js';
+import { SegmentsService } from './segments/segments.service.js';
 import { CustomersService } from './customers/customers.service.js';
 import { CasesService } from './cases/cases.service.js';
 import { SlaPoliciesService } from './sla/sla-policies.service.js';
+import { InsightsService } from './insights/insights.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
+import { CampaignsService } from './campaigns/campaigns.service.js';
 
 /**
  * Everything crmkit offers for one tenant. Every call through it reads and
@@ -62,12 +65,18 @@ export class TenantScope {
   readonly reports: ReportsService;
   /** Satisfaction surveys (CSAT, NPS) and their answers. */
   readonly surveys: SurveysService;
+  /** Segments of contacts: saved rules with stored membership, and static lists. */
+  readonly segments: SegmentsService;
   /** The 360-degree customer view. */
   readonly customers: CustomersService;
   /** Cases (service requests) with SLA clocks, history and multi-channel intake. */
   readonly cases: CasesService;
   /** SLA policies, in matching order. */
   readonly slaPolicies: SlaPoliciesService;
+  /** Churn risk and next best offers, explainable, with held-out evaluation. */
+  readonly insights: InsightsService;
+  /** Marketing campaigns, their members, responses and attribution report. */
+  readonly campaigns: CampaignsService;
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
   readonly #ctx: TenantContext;
@@ -93,9 +102,12 @@ export class TenantScope {
     this.audit = new AuditService(ctx);
     this.reports = new ReportsService(ctx);
     this.surveys = new SurveysService(ctx);
+    this.segments = new SegmentsService(ctx);
     this.customers = new CustomersService(ctx);
     this.cases = new CasesService(ctx);
     this.slaPolicies = new SlaPoliciesService(ctx);
+    this.insights = new InsightsService(ctx);
+    this.campaigns = new CampaignsService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
   }
 

@@ -10,7 +10,7 @@ afterEach(() => env.crm.close());
 
 describe('idempotent creates', () => {
   it('are offered by every entity the registry marks', () => {
-    expect(entitiesWhere('idempotentCreate').sort()).toEqual(['case', 'company', 'contact', 'deal', 'interaction', 'order', 'task']);
+    expect(entitiesWhere('idempotentCreate').sort()).toEqual(['campaign', 'case', 'company', 'contact', 'deal', 'interaction', 'order', 'task']);
   });
 
   it('return the record the first create with the key made, unchanged, and emit nothing more', async () => {

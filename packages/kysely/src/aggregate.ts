@@ -1,26 +1,21 @@
-import {
-  type AggregateArgs,
-  type AggregateMetric,
-  type FieldType,
-  type Row,
-  ValidationError,
-  dateBuckets,
-  resolveFieldRef,
-} from '@crmkit/core';
+import { type AggregateArgs, type FieldType, type Row, ValidationError, dateBuckets, resolveFieldRef, validateTimeZone } from '@crmkit/core';
 import { sql } from 'kysely';
 import type { SqlDialect, SqlFragment, ValueCodec } from './dialect.js';
+import { compileMetric } from './metric.js';
 import type { ModelInfo } from './model-info.js';
 import type { Frag, ShapeBuilder } from './shape.js';
 import type { WhereCompiler } from './where-compiler.js';
 
-const functions = new Set(['count', 'sum', 'avg', 'min', 'max', 'percentile']);
-const numericTypes = new Set<FieldType>(['integer', 'bigint', 'number']);
 
 /** One output column of an aggregate: internal SQL alias, public name, decoder. */
-interface Output {
+export interface Output {
   readonly alias: string;
   readonly name: string;
   readonly select: Frag;
+  /** The expression before `selectColumn`, for statements that read the column again (group stages). */
+  readonly raw: Frag;
+  /** The column's type as group stages read it; undefined for JSON path keys, which they refuse. */
+  readonly type: FieldType | undefined;
   readonly decode: ValueCodec | undefined;
 }
 
@@ -53,9 +48,10 @@ export function planAggregate(
       const field = info.byName.get(ref.field)!;
       b.key += `g(${key})`;
       if (ref.path.length > 0) {
-        return { alias, name: key, select: () => dialect.jsonExtract(field.ref, ref.path, 'any'), decode: undefined };
+        const raw: Frag = () => dialect.jsonExtract(field.ref, ref.path, 'json');
+        return { alias, name: key, select: raw, raw, type: undefined, decode: dialect.decoder('json') };
       }
-      return { alias, name: key, select: () => dialect.selectColumn(field.ref, field.type), decode: field.decode };
+      return { alias, name: key, select: () => dialect.selectColumn(field.ref, field.type), raw: () => field.ref, type: field.type, decode: field.decode };
     }
     const ref = resolveFieldRef(info.model, key.field);
     const field = info.byName.get(ref.field)!;
@@ -66,86 +62,47 @@ export function planAggregate(
       throw ValidationError.single(`Unknown date bucket ${JSON.stringify(key.bucket)}`, ['groupBy', i]);
     }
     const type = field.type;
-    b.key += `g(${key.field}/${key.bucket})`;
-    return { alias, name: key.as, select: () => dialect.dateBucket(field.ref, type, key.bucket), decode: undefined };
+    const zone = key.timeZone === undefined ? 'UTC' : validateTimeZone(key.timeZone, ['groupBy', i, 'timeZone']);
+    // UTC keeps the plain bucket (no zone conversion per row); a date is a calendar day in every zone.
+    const timeZone = zone === 'UTC' || type === 'date' ? undefined : b.bind(zone);
+    b.key += `g(${key.field}/${key.bucket}${timeZone === undefined ? '' : '/tz'})`;
+    const raw: Frag = () => dialect.dateBucket(field.ref, type, key.bucket, timeZone?.());
+    return { alias, name: key.as, select: raw, raw, type: 'string', decode: undefined };
   });
 
   const metrics = Object.entries(args.metrics).map(([name, metric], i): Output => {
-    if (!functions.has(metric.fn)) throw ValidationError.single(`Unknown aggregate function ${JSON.stringify(metric.fn)}`, ['metrics', name]);
-    const field = metric.field === undefined ? undefined : info.byName.get(resolveFieldRef(info.model, metric.field).field);
-    if (metric.field !== undefined && metric.field.includes('.')) {
-      throw ValidationError.single(`Aggregates take plain fields, not JSON paths`, ['metrics', name]);
-    }
-    if (field === undefined && metric.fn !== 'count') {
-      throw ValidationError.single(`"${metric.fn}" needs a field`, ['metrics', name]);
-    }
-    const fraction = metric.fn === 'percentile' ? b.bind(checkFraction(info, name, metric, field?.type)) : undefined;
-    if (metric.fn !== 'percentile' && metric.p !== undefined) {
-      throw ValidationError.single(`"p" is only taken by "percentile", not "${metric.fn}"`, ['metrics', name, 'p']);
-    }
-    b.key += `m(${metric.fn} ${metric.field ?? '*'}`;
-    const filter = where.compile(info, metric.filter, b, tenant);
-    b.key += ')';
-    const value: Frag = () => {
-      const target = field === undefined ? sql`1` : field.ref;
-      return filter === undefined ? target : sql`case when ${filter()} then ${target} end`;
-    };
-    const type: FieldType = resultType(metric.fn, field?.type);
-    const fn = sql.raw(metric.fn);
-    const call: Frag =
-      fraction !== undefined
-        ? () => dialect.percentile(field!.ref, fraction(), filter?.())
-        : metric.fn === 'count' && field === undefined && filter === undefined
-          ? () => sql`count(*)`
-          : () => sql`${fn}(${value()})`;
+    const { call, type } = compileMetric(info, metric, dialect, (filter) => where.compile(info, filter, b, tenant), b, ['metrics', name]);
     return {
       alias: `__m${i}`,
       name,
       select: () => dialect.selectColumn(call(), type),
+      raw: call,
+      type,
       decode: dialect.decoder(type),
     };
   });
 
-  const names = new Map<string, string>();
+  const names = new Map<string, Output>();
   for (const o of [...keys, ...metrics]) {
     if (names.has(o.name)) throw ValidationError.single(`Duplicate aggregate column ${JSON.stringify(o.name)}`);
-    names.set(o.name, o.alias);
+    names.set(o.name, o);
   }
   let orderBy: Frag | undefined;
   if (args.orderBy !== undefined && args.orderBy.length > 0) {
     const terms = args.orderBy.map((term) => {
-      const alias = names.get(term.key);
-      if (alias === undefined) throw ValidationError.single(`Cannot order by ${JSON.stringify(term.key)}: not a group key or metric`, ['orderBy']);
+      const output = names.get(term.key);
+      if (output === undefined) throw ValidationError.single(`Cannot order by ${JSON.stringify(term.key)}: not a group key or metric`, ['orderBy']);
       const direction = term.direction ?? 'asc';
-      b.key += `o(${alias} ${direction})`;
-      return { alias, direction };
+      b.key += `o(${output.alias} ${direction})`;
+      return { output, direction };
     });
-    orderBy = () => sql.join(terms.map((t) => dialect.orderTerm(sql.ref(t.alias), t.direction)));
+    // A column the dialect selects in another type (SQLite selects 64-bit integers and sums as
+    // text to keep their precision) is ordered by its raw expression, else it would sort as text.
+    // Keys selected as they are (date buckets, JSON paths) are ordered by alias: their expression
+    // binds parameters, and Postgres only matches an ORDER BY to the GROUP BY expression textually.
+    orderBy = () => sql.join(terms.map((t) => dialect.orderTerm(t.output.select === t.output.raw ? sql.ref(t.output.alias) : t.output.raw(), t.direction)));
   }
   return { keys, metrics, orderBy };
-}
-
-/**
- * The fraction of a `percentile` metric over a numeric field.
- * @throws {ValidationError} for a missing fraction or one outside 0..1, or a field that is not numeric.
- */
-function checkFraction(info: ModelInfo, name: string, metric: AggregateMetric, type: FieldType | undefined): number {
-  const p: unknown = metric.p;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw ValidationError.single(`"percentile" needs a fraction "p" from 0 to 1`, ['metrics', name, 'p']);
-  }
-  if (type !== undefined && !numericTypes.has(type)) {
-    throw ValidationError.single(`"percentile" takes a numeric field; ${info.model.name}.${metric.field} is a ${type} field`, ['metrics', name, 'field']);
-  }
-  return p;
-}
-
-/** The type a metric's value is read as: sums of integers stay exact, averages and percentiles are floats. */
-function resultType(fn: string, type: FieldType | undefined): FieldType {
-  if (fn === 'count') return 'integer';
-  if (fn === 'avg' || fn === 'percentile') return 'number';
-  if (fn === 'sum') return type === 'integer' || type === 'bigint' ? 'bigint' : 'number';
-  return type ?? 'number';
 }
 
 /** The select list of a plan. */

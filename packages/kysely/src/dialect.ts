@@ -5,18 +5,25 @@ import type { RawBuilder } from 'kysely';
 export type SqlFragment = RawBuilder<unknown>;
 
 /**
- * How a JSON value is read for a comparison: as a number, a string, a boolean
+ * How a JSON value is read: for a comparison as a number, a string, a boolean
  * (each `NULL` when the stored JSON value has another type, so that a number
- * never compares with a string), or as any value (only tested for `NULL`).
+ * never compares with a string), or as any value (only tested for `NULL`);
+ * for a group key (`aggregate` grouped by `custom.plan`) as `json`: the value
+ * itself in the form the dialect's `json` decoder reads (SQLite: its JSON
+ * text, so `true` stays apart from `1`; Postgres: `jsonb`), `NULL` when the
+ * key is missing or holds JSON null.
  */
-export type JsonKind = 'string' | 'number' | 'boolean' | 'any';
+export type JsonKind = JsonScalarKind | 'any' | 'json';
+
+/** The kinds of {@link JsonKind} that read a JSON scalar of one type. */
+export type JsonScalarKind = 'string' | 'number' | 'boolean';
 
 /**
  * The type of the elements of a list bound as one parameter (see
  * {@link SqlDialect.inList}): a column's field type, or a value inside a JSON
  * field read as `string`, `number` or `boolean` (as {@link SqlDialect.jsonExtract} reads it).
  */
-export type ListElementType = FieldType | `json:${Exclude<JsonKind, 'any'>}`;
+export type ListElementType = FieldType | `json:${JsonScalarKind}`;
 
 /** Converts one field value between its JavaScript form and what the driver binds or returns. */
 export type ValueCodec = (value: unknown) => unknown;
@@ -172,7 +179,7 @@ export interface SqlDialect {
    */
   jsonExtract(column: SqlFragment, path: readonly string[], kind: JsonKind): SqlFragment;
   /** A predicate: the JSON array at `path` (the column itself when empty) has an element of this kind equal to `value`. */
-  jsonHas(column: SqlFragment, path: readonly string[], kind: Exclude<JsonKind, 'any'>, value: SqlFragment): SqlFragment;
+  jsonHas(column: SqlFragment, path: readonly string[], kind: JsonScalarKind, value: SqlFragment): SqlFragment;
   /**
    * The value binding a whole `in` / `notIn` list as ONE parameter of
    * {@link inList}, e.g. a Postgres array literal or a JSON array for SQLite's
@@ -194,8 +201,23 @@ export interface SqlDialect {
   contains(expr: SqlFragment, value: SqlFragment): SqlFragment;
   /** A predicate: `expr` starts with the string `value`, case-sensitive, no wildcards. */
   startsWith(expr: SqlFragment, value: SqlFragment): SqlFragment;
-  /** The first day (`YYYY-MM-DD`, UTC, weeks from Monday) of the bucket holding a timestamp or date. */
-  dateBucket(expr: SqlFragment, type: 'timestamp' | 'date', bucket: DateBucket): SqlFragment;
+  /**
+   * The first day (`YYYY-MM-DD`, weeks from Monday) of the bucket holding a
+   * timestamp or date. `timeZone`, when given, is a bound IANA zone name
+   * (already validated by `validateTimeZone`, never `UTC`): a timestamp is
+   * bucketed by its local date in that zone, as Postgres'
+   * `date_trunc(bucket, expr at time zone zone)` does. It is only given for
+   * timestamps; without it the bucket is the UTC one. Conformance part
+   * `zonedBuckets` checks every bucket in zones with DST and odd offsets.
+   */
+  dateBucket(expr: SqlFragment, type: 'timestamp' | 'date', bucket: DateBucket, timeZone?: SqlFragment): SqlFragment;
+  /**
+   * The instant of a timestamp (or the midnight UTC of a date) as exact
+   * integer milliseconds since 1970-01-01T00:00:00Z, NULL for NULL: what
+   * `AggregateArgs.derive`'s `difference` subtracts. Postgres:
+   * `(extract(epoch from expr) * 1000)::int8`; SQLite computes it from the ISO text.
+   */
+  epochMilliseconds(expr: SqlFragment, type: 'timestamp' | 'date'): SqlFragment;
   /**
    * The continuous percentile aggregate of `value` over a group, like SQL's
    * `percentile_cont(fraction) within group (order by value)`: the non-null

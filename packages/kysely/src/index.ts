@@ -3,6 +3,7 @@ export type {
   SqlDialect,
   SqlFragment,
   JsonKind,
+  JsonScalarKind,
   ListElementType,
   ValueCodec,
   DriverErrorKind,

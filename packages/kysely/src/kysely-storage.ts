@@ -27,6 +27,8 @@ import {
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Kysely, type QueryResult, sql } from 'kysely';
 import { aggregateRows, aggregateSelect, planAggregate } from './aggregate.js';
+import { compileDerived, fieldsReadAfterDerive } from './derive.js';
+import { planGroupStage } from './group-stage.js';
 import { claimDueStatement } from './claim-due.js';
 import type { SqlDialect, SqlFragment } from './dialect.js';
 import { mapDriverError } from './error-mapper.js';
@@ -360,14 +362,32 @@ export class KyselyStorage implements Storage {
     const b = new ShapeBuilder();
     b.key = 'aggregate';
     const tenant = this.#tenant(info, args.tenantId, b);
-    const where = this.#filtered(info, tenant, args.where, b);
-    const plan = planAggregate(info, args, this.ctx.dialect, this.ctx.where, b, tenant.param);
+    let where: Frag | undefined = this.#filtered(info, tenant, args.where, b);
+    let rows = info;
+    let from: Frag = () => info.table;
+    if (args.derive !== undefined) {
+      const derived = compileDerived(info, args.derive, this.ctx.dialect, where, fieldsReadAfterDerive(args), b);
+      rows = derived.info;
+      from = derived.from;
+      where = this.ctx.where.compile(rows, args.derivedWhere, b, tenant.param);
+    } else if (args.derivedWhere !== undefined) {
+      throw ValidationError.single('"derivedWhere" needs "derive"', ['derivedWhere']);
+    }
+    if (args.groupValues !== undefined || args.groupWhere !== undefined || args.regroup !== undefined) {
+      const first = planAggregate(rows, { ...args, orderBy: undefined }, this.ctx.dialect, this.ctx.where, b, tenant.param);
+      const stage = planGroupStage(first, args, this.ctx.dialect, this.ctx.where, b, tenant.param);
+      const filter = where;
+      const staged = await this.run(info, b, () => stage.statement(from, filter));
+      return stage.rows(staged.rows);
+    }
+    const plan = planAggregate(rows, args, this.ctx.dialect, this.ctx.where, b, tenant.param);
     const limit = args.limit === undefined ? undefined : b.bind(args.limit);
     b.key += limit === undefined ? '' : 'l';
     const result = await this.run(info, b, () => {
       const groupBy = plan.keys.length === 0 ? sql`` : sql` group by ${sql.join(plan.keys.map((k) => sql.ref(k.alias)))}`;
       const orderBy = plan.orderBy === undefined ? sql`` : sql` order by ${plan.orderBy()}`;
-      return sql`select ${aggregateSelect(plan)} from ${info.table} where ${where()}${groupBy}${orderBy}${limit ? sql` limit ${limit()}` : sql``}`;
+      const filter = where === undefined ? sql`` : sql` where ${where()}`;
+      return sql`select ${aggregateSelect(plan)} from ${from()}${filter}${groupBy}${orderBy}${limit ? sql` limit ${limit()}` : sql``}`;
     });
     return aggregateRows(plan, result.rows);
   }

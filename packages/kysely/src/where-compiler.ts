@@ -1,5 +1,8 @@
 import {
   type FieldFilter,
+  type Having,
+  havingComparisons,
+  isHavingCondition,
   type ModelDefinition,
   type Scalar,
   type SubQuery,
@@ -11,8 +14,9 @@ import {
   ValidationError,
 } from '@crmkit/core';
 import { sql } from 'kysely';
-import type { JsonKind, ListElementType, SqlDialect, SqlFragment } from './dialect.js';
+import type { JsonKind, JsonScalarKind, ListElementType, SqlDialect, SqlFragment } from './dialect.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, aliasedInfo, plainField } from './model-info.js';
+import { compileMetric } from './metric.js';
 import type { Frag, ShapeBuilder } from './shape.js';
 
 const alwaysTrue: Frag = () => sql`1 = 1`;
@@ -58,8 +62,9 @@ export class WhereCompiler {
     if (where === undefined) return undefined;
     validateWhere(info.model, where);
     b.key += 'w(';
-    const own = plainField(info, 'tenantId').ref;
-    const frag = this.#tree({ info, tenant: tenant ?? (() => own), depth: 0 }, where, b);
+    // Resolved only without a bound tenant: group rows (aggregate group stages) have no tenant column.
+    const own = tenant ?? (() => plainField(info, 'tenantId').ref);
+    const frag = this.#tree({ info, tenant: own, depth: 0 }, where, b);
     b.key += ')';
     return frag;
   }
@@ -174,13 +179,54 @@ export class WhereCompiler {
     b.key += `${inner.serial}.${field.name}(`;
     const tenantRef = plainField(inner, 'tenantId').ref;
     const tenant = level.tenant;
-    const filter = sub.where === undefined ? undefined : this.#tree({ info: inner, tenant, depth }, sub.where, b);
+    const innerLevel: Level = { info: inner, tenant, depth };
+    const filter = sub.where === undefined ? undefined : this.#tree(innerLevel, sub.where, b);
+    const having = sub.having === undefined ? undefined : this.#having(innerLevel, sub.having, b, ['having']);
     b.key += ')';
     const outer = t.field.ref;
     return () =>
       sql`${outer} in (select ${field.ref} from ${inner.from} where ${tenantRef} = ${tenant()}${
         filter === undefined ? sql`` : sql` and ${filter()}`
-      })`;
+      }${having === undefined ? sql`` : sql` group by ${field.ref} having ${having()}`})`;
+  }
+
+  /** A sub-query's `having` tree over its (aliased) model; `not` two-valued as in where-trees. */
+  #having(level: Level, having: Having, b: ShapeBuilder, path: PropertyKey[]): Frag {
+    if (!isHavingCondition(having)) {
+      if ('not' in having) {
+        b.key += 'hnot[';
+        const child = this.#having(level, having.not, b, [...path, 'not']);
+        b.key += ']';
+        return () => sql`(${child()}) is not true`;
+      }
+      const op = 'and' in having ? 'and' : 'or';
+      const list = 'and' in having ? having.and : (having as { or: readonly Having[] }).or;
+      b.key += `h${op}[`;
+      const children = list.map((child, i) => this.#having(level, child, b, [...path, op, i]));
+      b.key += ']';
+      if (children.length === 0) return op === 'and' ? alwaysTrue : alwaysFalse;
+      return joinFrags(children, op);
+    }
+    const metric = compileMetric(level.info, having, this.dialect, (w) => (w === undefined ? undefined : this.#tree(level, w, b)), b, path);
+    const encode = this.dialect.encoder(metric.type);
+    const parts: Frag[] = [];
+    for (const op of havingComparisons) {
+      const operand = having[op];
+      if (operand === undefined) continue;
+      b.key += `${op}:`;
+      if (operand === null) {
+        b.key += 'n;';
+        if (op === 'eq' || op === 'ne') parts.push(op === 'eq' ? () => sql`${metric.call()} is null` : () => sql`${metric.call()} is not null`);
+        else parts.push(alwaysFalse);
+        continue;
+      }
+      let value: unknown = operand instanceof Date ? toTimestamp(operand) : operand;
+      if (operand instanceof Date && metric.type === 'date') value = (value as string).slice(0, 10);
+      const param = b.bind(encode === undefined ? value : encode(value));
+      if (op === 'ne') parts.push(() => sql`(${metric.call()} = ${param()}) is not true`);
+      else parts.push(() => sql`${metric.call()} ${sql.raw(op === 'eq' ? '=' : comparisons[op])} ${param()}`);
+    }
+    return parts.length === 1 ? parts[0]! : joinFrags(parts, 'and');
   }
 
   /** `eq`, made two-valued: `null` means IS NULL. */
@@ -238,7 +284,7 @@ export class WhereCompiler {
       b.key += `${list.length};`;
       return list.length === 0 ? alwaysFalse : joinFrags(list.map((v) => this.#eq(t, v, b)), 'or');
     }
-    const byKind: Record<Exclude<JsonKind, 'any'>, unknown[]> = { string: [], number: [], boolean: [] };
+    const byKind: Record<JsonScalarKind, unknown[]> = { string: [], number: [], boolean: [] };
     let withNull = false;
     for (const value of list) {
       if (value === null) withNull = true;
@@ -292,7 +338,7 @@ export class WhereCompiler {
   }
 }
 
-function kindOf(value: Scalar): Exclude<JsonKind, 'any'> {
+function kindOf(value: Scalar): JsonScalarKind {
   if (typeof value === 'number' || typeof value === 'bigint') return 'number';
   if (typeof value === 'boolean') return 'boolean';
   return 'string';

@@ -127,5 +127,16 @@ export function describeAggregate(options: ConformanceOptions): void {
       expect(await run({ groupBy: ['name'], metrics, orderBy: [{ key: 'name', direction: 'desc' }] }, t)).toEqual([{ name: 'c', n: 3 }, { name: 'b', n: 2 }, { name: 'a', n: 1 }]);
       expect(await run({ groupBy: ['name'], metrics, orderBy: [{ key: 'n' }], limit: 1 }, t)).toEqual([{ name: 'a', n: 1 }]);
     });
+
+    test('orders groups by a sum of a bigint field as numbers, not as their text', async () => {
+      const t = newTenant();
+      // As text, 900 > 3000 > 25000 > 120000 descending: the order a text sort of the selected sums gives.
+      const amounts: Record<string, number[]> = { a: [900], b: [1000, 2000], c: [25_000], d: [100_000, 20_000] };
+      await ctx.adapter.createMany({ ...item(t), rows: Object.entries(amounts).flatMap(([name, list]) => list.map((amount) => itemRow({ name, amount }))) });
+      const metrics = { total: { fn: 'sum' as const, field: 'amount' } };
+      const desc = await run({ groupBy: ['name'], metrics, orderBy: [{ key: 'total', direction: 'desc' }] }, t);
+      expect(desc).toEqual([{ name: 'd', total: 120_000 }, { name: 'c', total: 25_000 }, { name: 'b', total: 3000 }, { name: 'a', total: 900 }]);
+      expect(await run({ groupBy: ['name'], metrics, orderBy: [{ key: 'total' }], limit: 2 }, t)).toEqual([{ name: 'a', total: 900 }, { name: 'b', total: 3000 }]);
+    });
   });
 }

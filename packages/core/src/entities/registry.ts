@@ -9,9 +9,11 @@ import { orderEntity } from '../orders/order.entity.js';
 import { assetEntity } from '../assets/asset.entity.js';
 import { contractEntity } from '../contracts/contract.entity.js';
 import { surveyEntity } from '../surveys/survey.entity.js';
+import { segmentEntity } from '../segments/segment.entity.js';
 import { caseEntity } from '../cases/case.entity.js';
 import { slaPolicyEntity } from '../sla/sla-policy.entity.js';
 import { taskEntity } from '../tasks/task.entity.js';
+import { campaignEntity } from '../campaigns/campaign.entity.js';
 import type { EntityDefinition, EntityFlags } from './entity.js';
 
 /**
@@ -34,8 +36,10 @@ export const entities = {
   asset: assetEntity,
   contract: contractEntity,
   survey: surveyEntity,
+  segment: segmentEntity,
   slaPolicy: slaPolicyEntity,
   case: caseEntity,
+  campaign: campaignEntity,
 } as const;
 
 /** The name of an entity of the registry. */

@@ -12,9 +12,12 @@ import type { OrderStatus } from '../orders/order-status.js';
 import type { Asset, AssetStatus } from '../assets/asset.schema.js';
 import type { Contract, ContractStatus } from '../contracts/contract.schema.js';
 import type { Survey } from '../surveys/survey.schema.js';
+import type { Segment, SegmentMembershipChange } from '../segments/segment.schema.js';
 import type { Case } from '../cases/case.schema.js';
 import type { CaseStatus, SlaTargetName } from '../cases/case-values.js';
 import type { Task } from '../tasks/task.schema.js';
+import type { Campaign, CampaignStatus } from '../campaigns/campaign.schema.js';
+import type { CampaignMember, CampaignMemberStatus } from '../campaigns/campaign-member.schema.js';
 
 /** Payload of every `*.updated` event. */
 export interface Updated<T> {
@@ -86,6 +89,13 @@ export interface CrmEventMap {
   /** The answer is a detractor's (CSAT <= 2, NPS <= 6); the survey's `onDetractor` says what was done about it. */
   'survey.detractor': { record: Survey };
   'survey.expired': { record: Survey };
+  'segment.created': { record: Segment };
+  'segment.updated': Updated<Segment>;
+  'segment.deleted': Deleted<Segment>;
+  /** A contact entered a segment: found by `segments.refresh`, or added to a static list. */
+  'segment.entered': SegmentMembershipChange;
+  /** A contact left a segment: no longer matched by `segments.refresh` (or deleted), or removed from a static list. */
+  'segment.left': SegmentMembershipChange;
   'case.created': { record: Case };
   'case.updated': Updated<Case>;
   'case.statusChanged': { record: Case; from: CaseStatus; to: CaseStatus };
@@ -104,6 +114,13 @@ export interface CrmEventMap {
   'case.resolved': { record: Case };
   'case.closed': { record: Case };
   'case.reopened': { record: Case };
+  'campaign.created': { record: Campaign };
+  'campaign.updated': Updated<Campaign>;
+  'campaign.statusChanged': { record: Campaign; from: CampaignStatus; to: CampaignStatus };
+  /** A contact became a member (`campaigns.enroll`); one event per new member, none for a contact enrolled already. */
+  'campaign.memberEnrolled': { record: CampaignMember };
+  /** A member moved forward (`markSent`, `setMemberStatus`, `recordResponse`). */
+  'campaign.memberStatusChanged': { record: CampaignMember; from: CampaignMemberStatus; to: CampaignMemberStatus };
 }
 
 /** The name of a domain event. */

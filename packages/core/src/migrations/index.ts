@@ -7,6 +7,8 @@ import { orders0011 } from './0011-orders.js';
 import { assetsContracts0012 } from './0012-assets-contracts.js';
 import { cases0013 } from './0013-cases.js';
 import { surveys0014 } from './0014-surveys.js';
+import { campaigns0016 } from './0016-campaigns.js';
+import { segments0015 } from './0015-segments.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -14,4 +16,4 @@ import { surveys0014 } from './0014-surveys.js';
  * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
  * must equal what they build (`verifyMigrations`).
  */
-export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014];
+export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014, segments0015, campaigns0016];

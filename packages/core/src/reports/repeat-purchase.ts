@@ -40,11 +40,10 @@ export interface RepeatPurchase {
    */
   meanDaysBetweenOrders: number | null;
   /**
-   * The median, over repeat customers, of each customer's mean gap
-   * (last - first) / (orders - 1), in days (interpolated for an even count).
-   * Not the median of all consecutive gaps: that needs each order's previous
-   * order, which the storage contract cannot compute (no window functions).
-   * Null without repeat customers.
+   * The median of all gaps between consecutive counted orders of each
+   * customer, in days (interpolated between the two middle gaps for an even
+   * count), computed in SQL from each order's previous order of the same
+   * customer (a `lag` window). Null without repeat customers.
    */
   medianDaysBetweenOrders: number | null;
 }
@@ -56,7 +55,8 @@ const dayMs = 86_400_000;
 /**
  * Repeat-purchase rate and time between orders. Orders are grouped per
  * customer in SQL (count, first and last order time), a page of customers per
- * statement in customer id order; the page totals are summed here.
+ * statement in customer id order; the page totals are summed here. The median
+ * gap is one more statement: each order's previous order by a `lag` window.
  */
 export async function repeatPurchase(ctx: TenantContext, options?: RepeatPurchaseOptions): Promise<RepeatPurchase> {
   const opts = parseInput(repeatPurchaseOptionsSchema, options, 'report options');
@@ -70,7 +70,6 @@ export async function repeatPurchase(ctx: TenantContext, options?: RepeatPurchas
   let orders = 0;
   let spanMs = 0;
   let gaps = 0;
-  const meanGaps: number[] = [];
   let after: string | undefined;
   for (;;) {
     const page = await ctx.storage.aggregate({
@@ -91,25 +90,27 @@ export async function repeatPurchase(ctx: TenantContext, options?: RepeatPurchas
       repeatCustomers += 1;
       spanMs += span;
       gaps += n - 1;
-      meanGaps.push(span / (n - 1) / dayMs);
     }
     if (page.length < pageSize) break;
     after = String(page[page.length - 1]![key]);
   }
+  // One statement over the counted orders: each order's gap to the customer's previous one.
+  const [gapRow] = await ctx.storage.aggregate({
+    model: orderModel,
+    tenantId: ctx.tenantId,
+    where: base,
+    derive: {
+      previous: { fn: 'lag', field: 'placedAt', partitionBy: [key], orderBy: [{ field: 'placedAt' }] },
+      gap: { fn: 'difference', from: 'previous', to: 'placedAt', unit: 'days' },
+    },
+    metrics: { median: { fn: 'percentile', field: 'gap', p: 0.5 } },
+  });
   return {
     customers,
     repeatCustomers,
     repeatRate: share(repeatCustomers, customers),
     orders,
     meanDaysBetweenOrders: gaps === 0 ? null : spanMs / gaps / dayMs,
-    medianDaysBetweenOrders: median(meanGaps),
+    medianDaysBetweenOrders: gapRow?.median === null || gapRow?.median === undefined ? null : Number(gapRow.median),
   };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  const mid = (values.length - 1) / 2;
-  const lo = values[Math.floor(mid)]!;
-  return lo + (values[Math.ceil(mid)]! - lo) * (mid - Math.floor(mid));
 }

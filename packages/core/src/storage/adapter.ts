@@ -1,4 +1,5 @@
 import type { StorageCapabilities } from './capabilities.js';
+import type { AggregateArgs } from './aggregate-args.js';
 import type { Migration } from './migration.js';
 import type { ModelDefinition } from './schema.js';
 import type { Where } from './where.js';
@@ -136,71 +137,15 @@ export interface DeleteManyArgs<R extends object = Row> extends ModelScope<R> {
   where: Where;
 }
 
-/** Calendar buckets for grouping a timestamp or date field. Weeks start on Monday (ISO). */
-export const dateBuckets = ['day', 'week', 'month', 'quarter', 'year'] as const;
-/** One of {@link dateBuckets}. */
-export type DateBucket = (typeof dateBuckets)[number];
-
-/**
- * A grouping key: a field, or a timestamp/date field truncated to a bucket.
- * Bucket keys come back as the bucket's first day, `YYYY-MM-DD` (UTC).
- */
-export type GroupKey = string | { field: string; bucket: DateBucket; as: string };
-
-/**
- * Aggregate functions. `percentile` is the continuous percentile of a numeric
- * field, interpolated between the two nearest ranks like SQL's
- * `percentile_cont(p) within group (order by field)`; it needs {@link AggregateMetric.p}.
- */
-export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'percentile';
-
-/**
- * One computed column of an aggregate.
- *
- * @example
- * // Median and 90th percentile of resolution times, per priority
- * await storage.aggregate({ model: caseModel, tenantId, groupBy: ['priority'], metrics: {
- *   median: { fn: 'percentile', field: 'resolutionMinutes', p: 0.5 },
- *   p90: { fn: 'percentile', field: 'resolutionMinutes', p: 0.9 },
- * } });
- */
-export interface AggregateMetric {
-  /** The function. */
-  fn: AggregateFunction;
-  /**
-   * The field it applies to; omitted for `count` it counts rows. `percentile`
-   * takes an `integer`, `bigint` or `number` field.
-   */
-  field?: string;
-  /**
-   * The fraction of `percentile`, from 0 (the minimum) to 1 (the maximum); 0.5 is
-   * the median. Required for `percentile`, refused on the other functions.
-   */
-  p?: number;
-  /** Only rows matching this tree take part (SQL `FILTER (WHERE ...)`). */
-  filter?: Where;
-}
-
-/** Arguments of {@link Storage.aggregate}. */
-export interface AggregateArgs<R extends object = Row> extends ModelScope<R> {
-  /** Rows taking part. */
-  where?: Where;
-  /** Grouping keys; none gives one row over all matching rows. */
-  groupBy?: readonly GroupKey[];
-  /**
-   * Result columns by alias. `count` is a number, `sum` of integer fields a
-   * number (or bigint beyond the safe range), `avg` a number, `min` and `max` the
-   * field's own type, `percentile` a number (nulls ignored). Empty groups give
-   * `sum` / `avg` / `min` / `max` / `percentile` null.
-   * @throws {ValidationError} (from `aggregate`) for a `percentile` without a `p`
-   *   from 0 to 1 or over a field that is not numeric, and for a `p` on another function.
-   */
-  metrics: Record<string, AggregateMetric>;
-  /** Ordering of the groups, by group key names or metric aliases. */
-  orderBy?: readonly { key: string; direction?: SortDirection }[];
-  /** Maximum number of groups. */
-  limit?: number;
-}
+export {
+  dateBuckets,
+  type DateBucket,
+  type DateBucketKey,
+  type GroupKey,
+  type AggregateFunction,
+  type AggregateMetric,
+  type AggregateArgs,
+} from './aggregate-args.js';
 
 /** Arguments of {@link Storage.claimDue}. */
 export interface ClaimDueArgs<R extends object = Row> {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { type Having, validateHaving } from './having.js';
 import { storageLimits } from './limits.js';
 import type { FieldType, ModelDefinition } from './schema.js';
 import { comparableProblem, valueError } from './values.js';
@@ -71,6 +72,23 @@ export interface SubQuery {
   field: string;
   /** Which rows of `model` take part (validated against `model`); every row of the tenant when omitted. */
   where?: Where;
+  /**
+   * Aggregate conditions over the taking-part rows grouped by `field`
+   * (SQL `GROUP BY field HAVING ...`): a value is collected only when its group
+   * passes. Metrics are those of `aggregate` (with their own `filter`), each
+   * compared as in a where-tree; see {@link HavingCondition}. A value with no
+   * row never has a group: "fewer than 2 orders, none included" is the `not`
+   * of "2 or more".
+   *
+   * @example
+   * // contacts with 2 or more paid orders worth 100.00 in all, the last before 2024
+   * { id: { inQuery: { model: orderModel, field: 'contactId', where: { status: 'paid' }, having: { and: [
+   *   { fn: 'count', gte: 2 },
+   *   { fn: 'sum', field: 'totalMinor', gte: 10_000 },
+   *   { fn: 'max', field: 'placedAt', lt: '2024-01-01T00:00:00.000Z' },
+   * ] } } } }
+   */
+  having?: Having;
 }
 
 /** The operator names of {@link FieldFilter}, for validation. */
@@ -226,9 +244,9 @@ const comparableTypes = (type: FieldType): string => (type === 'text' ? 'string'
 
 function validateSubQuery(model: ModelDefinition<object>, field: string, sub: unknown, depth: number, state: WalkState, path: PropertyKey[]): void {
   if (typeof sub !== 'object' || sub === null || Array.isArray(sub)) {
-    throw ValidationError.single('"inQuery" takes { model, field, where? }', path);
+    throw ValidationError.single('"inQuery" takes { model, field, where?, having? }', path);
   }
-  const { model: inner, field: innerField, where, ...rest } = sub as Partial<SubQuery>;
+  const { model: inner, field: innerField, where, having, ...rest } = sub as Partial<SubQuery>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw ValidationError.single(`"inQuery" has no option ${JSON.stringify(extra)}`, [...path, extra]);
   if (typeof inner !== 'object' || inner === null || typeof inner.fields !== 'object' || inner.fields === null || typeof inner.table !== 'string') {
@@ -246,6 +264,12 @@ function validateSubQuery(model: ModelDefinition<object>, field: string, sub: un
     );
   }
   if (where !== undefined) walk(inner, where, depth + 1, state);
+  if (having !== undefined) {
+    validateHaving(inner, having, {
+      filter: (tree) => walk(inner, tree, depth + 1, state),
+      count: () => count(state),
+    }, [...path, 'having']);
+  }
 }
 
 function checkOperand(target: FieldType | 'jsonPath', value: unknown, path: PropertyKey[]): void {

@@ -7,6 +7,7 @@ import { checkCoverage } from './coverage.js';
 import { type CreateTaskParams, createTaskOnce } from './create-task-once.js';
 import type { EffectHandler } from './effect.js';
 import { createEscalationTask } from './escalation-task.js';
+import { enrollInCampaign } from './enroll-in-campaign.js';
 import { createManagerTask } from './manager-task.js';
 import { moveDealToStage } from './move-deal.js';
 import { recordSlaEvent } from './record-sla-event.js';
@@ -76,4 +77,6 @@ export const builtinEffects: Record<string, EffectHandler> = {
   lapseContract: lapseContract as EffectHandler,
   /** Renews a contract, once, and replies `renewed` (params: `RenewContractParams`). */
   renewContract: renewContract as EffectHandler,
+  /** Enrols the win-back customer (a contact, or a company's contacts) in `campaignId`, idempotently (params: `EnrollInCampaignParams`). */
+  enrollInCampaign: enrollInCampaign as EffectHandler,
 };

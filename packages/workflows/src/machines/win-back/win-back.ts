@@ -14,15 +14,18 @@ export interface WinBackCustomer {
 }
 
 /**
- * Params of the `enrollInCampaign` effect. crmkit has no campaign sender, so
- * there is no built-in handler: the host must give one to the engine
- * (`createWorkflowEngine({ actions: { enrollInCampaign } })`), or the job
- * fails and ends in the dead letters. Pass `idempotencyKey` from the effect
- * context on to the campaign tool so a retried job does not enrol twice.
+ * Params of the `enrollInCampaign` effect. The built-in handler enrols the
+ * customer (a contact, or every contact of a company) in `campaignId` with
+ * `campaigns.enroll`, idempotently, skipping contacts who opted out of the
+ * campaign's channel; it needs a `campaignId`. A host whose campaigns live in
+ * another tool gives its own handler of the same name
+ * (`createWorkflowEngine({ actions: { enrollInCampaign } })`), which replaces
+ * the built-in one, and passes `idempotencyKey` from the effect context on to
+ * that tool so a retried job does not enrol twice.
  */
 export interface EnrollInCampaignParams extends Record<string, unknown> {
   customer: WinBackCustomer;
-  /** The host's campaign, as given in the input; null lets the host choose. */
+  /** The campaign (`t.campaigns`), as given in the input; null lets a host handler choose (the built-in one refuses it). */
   campaignId: string | null;
   /** Days without an order that led to the enrolment. */
   inactiveDays: number;
@@ -185,13 +188,15 @@ export function migrateWinBack(snapshot: PersistedSnapshot, fromVersion: number)
 /**
  * Win-back of inactive customers, from their order history: a customer with
  * no order for `inactiveDays` gets a task for the owner and is enrolled in a
- * campaign through the host-provided `enrollInCampaign` effect. A new order
- * (`order.created`, signalled by `winBackTriggers`) restarts the clock.
- * Version 2; version-1 instances move forward on their next event.
+ * campaign by the `enrollInCampaign` effect (built in: `campaigns.enroll`
+ * into the input's `campaignId`; a host handler of that name replaces it). A
+ * new order (`order.created`, signalled by `winBackTriggers`) restarts the
+ * clock. Version 2; version-1 instances move forward on their next event.
  * @example
- * const engine = createWorkflowEngine({ crm, workflows: [winBack], actions: { enrollInCampaign: ({ params, idempotencyKey }) => mailer.enroll(params, idempotencyKey) } });
+ * const weMissYou = await t.campaigns.create({ name: 'We miss you', channel: 'email' });
+ * const engine = createWorkflowEngine({ crm, workflows: [winBack] });
  * createTriggers(engine, winBackTriggers());
  * const [last] = (await t.orders.ofCustomer({ companyId: acme.id }, { limit: 1 })).items;
- * await engine.start('acme', 'win-back', { subject: { type: 'company', id: acme.id }, input: { customer: { type: 'company', id: acme.id, name: 'Acme' }, ownerId: acme.ownerId, lastOrderAt: last?.placedAt ?? null, at: new Date().toISOString() } });
+ * await engine.start('acme', 'win-back', { subject: { type: 'company', id: acme.id }, input: { customer: { type: 'company', id: acme.id, name: 'Acme' }, ownerId: acme.ownerId, campaignId: weMissYou.id, lastOrderAt: last?.placedAt ?? null, at: new Date().toISOString() } });
  */
 export const winBack = defineWorkflow({ id: 'win-back', version: 2, machine: winBackMachine, migrate: migrateWinBack });

@@ -1,0 +1,10 @@
+create table "crm_campaign" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "version" bigint not null, "owner_id" text, "tags" jsonb not null, "custom" jsonb not null, "name" text not null, "description" text, "channel" text not null, "status" text not null, "budget_minor" bigint, "budget_currency" text, "cost_minor" bigint not null, "cost_currency" text not null, "starts_on" date, "ends_on" date, "activated_at" timestamptz, "closed_at" timestamptz, "external_id" text, "idempotency_key" text, primary key ("tenant_id", "id"));
+create index "crm_campaign_status_starts" on "crm_campaign" ("tenant_id", "status", "starts_on");
+create unique index "crm_campaign_external" on "crm_campaign" ("tenant_id", "external_id") where "external_id" is not null;
+create unique index "crm_campaign_idempotency" on "crm_campaign" ("tenant_id", "idempotency_key") where "idempotency_key" is not null;
+create index "crm_campaign_tags_json" on "crm_campaign" using gin ("tags" jsonb_path_ops);
+create index "crm_campaign_custom_json" on "crm_campaign" using gin ("custom" jsonb_path_ops);
+create table "crm_campaign_member" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "version" bigint not null, "campaign_id" text not null, "contact_id" text not null, "status" text not null, "channel" text not null, "enrolled_at" timestamptz not null, "sent_at" timestamptz, "opened_at" timestamptz, "responded_at" timestamptz, "converted_at" timestamptz, "unsubscribed_at" timestamptz, "response_interaction_id" text, primary key ("tenant_id", "id"));
+create unique index "crm_campaign_member_campaign_contact" on "crm_campaign_member" ("tenant_id", "campaign_id", "contact_id");
+create index "crm_campaign_member_campaign_status" on "crm_campaign_member" ("tenant_id", "campaign_id", "status", "contact_id");
+create index "crm_campaign_member_contact_sent" on "crm_campaign_member" ("tenant_id", "contact_id", "sent_at") where "sent_at" is not null;
