@@ -5,6 +5,9 @@
  * and timer lag with four worker processes on PostgreSQL. Absolute targets;
  * prints its table and returns whether they are met or not.
  *
+ * Then the case-SLA row (`bench/workflows-case-sla.ts`): timer lag under 100,000
+ * open cases of the `case-sla` machine (`CRMKIT_BENCH_CASES=<count>`).
+ *
  * The number of restored instances is 100,000, or `--instances <count>` once
  * `bench/index.ts` accepts that option, or `CRMKIT_BENCH_INSTANCES=<count>`.
  */
@@ -12,6 +15,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './index.js';
 import { scratch } from './databases.js';
+import { benchCases, caseSlaRows } from './workflows-case-sla.js';
 import { concurrentSendRows, lagTarget, timerLagRows } from './workflows-pg.js';
 import { formatWorkflowTable, type WorkflowRow } from './workflows-report.js';
 import { eventRows, eventTarget, heapTarget, restoreRows, runMs } from './workflows-sqlite.js';
@@ -56,6 +60,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const lag = await timerLagRows({ timers, spreadMs, workers, concurrency: workerConcurrency, queue: 'graphile', log });
     rows.push(...lag.rows);
     if (lag.server) server = lag.server;
+    rows.push(...(await caseSlaRows({ cases: benchCases(), log })).rows);
     rows.push(...(await concurrentSendRows({ sends: 1_000, log })));
 
     console.log(

@@ -118,7 +118,8 @@ describe('fenced effect delivery on graphile-worker', () => {
   onServer(`a worker frozen before recording its attempt cannot overwrite the attempt that took over${skipped}`, async () => {
     const env = await twoWorkers('frozen-after', { leaseMs, queue: queue() }, { slow: true });
     cleanup = env.close;
-    const frozen = env.gate.closeAt((method) => method === 'transaction');
+    // The first transaction once the attempt has run: a heartbeat's (timer promotion, reminders) may come before it.
+    const frozen = env.gate.closeAt((method) => method === 'transaction' && env.calls.slow.length > 0);
     env.start('slow');
     const run = await env.fast.start('frozen-after', 'notice');
     await frozen;

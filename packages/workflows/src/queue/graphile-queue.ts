@@ -8,6 +8,7 @@ import { deliverJob } from '../runtime/job-attempt.js';
 import type { Worker, WorkerOptions } from '../runtime/worker.js';
 import { jobModel } from '../storage/models.js';
 import type { QueueWrites, WorkflowQueue } from './queue.js';
+import { beyondHorizon, markUnpromoted, promoteTimers } from './timer-horizon.js';
 import { WorkerLease } from './worker-lease.js';
 
 type GraphileWorker = typeof import('graphile-worker');
@@ -31,6 +32,19 @@ export interface GraphileQueueOptions {
    * @default 500
    */
   pollIntervalMs?: number;
+  /**
+   * How far ahead a timer gets its graphile job, in milliseconds. A timer due
+   * later than this when it is written gets none then; every worker process's
+   * heartbeat (each third of the engine's `leaseMs`) gives the timers that
+   * have come within this horizon their job. graphile-worker's fetch and its
+   * check for an empty queue slow down with every pending job (21 ms per check
+   * at 400,000 jobs, so intake fell to 10 cases/s with workers running), and
+   * most timers (SLA breaches, follow-ups, renewals) are due hours or days out.
+   * Keep it well above `leaseMs`, so that a timer has its job before it is due
+   * even when a heartbeat or two is missed.
+   * @default 600000 (10 minutes)
+   */
+  timerHorizonMs?: number;
   /**
    * graphile-worker's logger.
    * @default warnings and errors to the console, the rest dropped
@@ -85,9 +99,13 @@ function graphile(): Promise<GraphileWorker> {
  * Delivers timers and effects with graphile-worker, the PostgreSQL job queue,
  * so that any number of worker processes on one database share the work.
  *
- * Each timer and effect row written by a transition gets a graphile job
- * (`graphile_worker.add_job`) in the same transaction: a rollback leaves no
- * job behind and a commit leaves none missing. Timer jobs carry the job key
+ * Each effect row, and each timer row due within `timerHorizonMs`, written by
+ * a transition gets a graphile job (`graphile_worker.add_job`) in the same
+ * transaction: a rollback leaves no job behind and a commit leaves none
+ * missing. A timer due later is marked instead, and the heartbeat of a worker
+ * process gives it its job once it comes within the horizon, in the
+ * transaction that claims it, so graphile only ever holds the jobs of the
+ * next minutes, however many timers are pending. Timer jobs carry the job key
  * `crmkit_timer:<tenant>:<instance>:<send id>`, so re-scheduling replaces the
  * pending job and a cancel (or the instance finishing) removes it; a timer
  * delivered twice anyway is ignored by the instance revision guard, so each
@@ -121,11 +139,14 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
   const addJob = template(
     `select ${schema}.add_job(`, `, `, `::json, run_at => `, `::timestamptz, max_attempts => `, `::int, job_key => `, `, job_key_mode => 'replace') is not null as ok`,
   );
-  const removeJob = template(`select ${schema}.remove_job(`, `) is not null as removed`);
+  const removeJobs = template(`select count(${schema}.remove_job(key))::int as removed from unnest(`, `::text[]) as key`);
   const unlockOrphans = template(
     `select ${schema}.force_unlock_workers(array(select distinct locked_by from ${schema}.jobs where locked_by is not null and locked_at < now() - `,
     ` * interval '1 millisecond' and not (locked_by = any(`, `::text[])))) is not null as ok`,
   );
+
+  const horizonMs = options.timerHorizonMs ?? 600_000;
+  if (!Number.isFinite(horizonMs) || horizonMs < 0) throw ValidationError.single('timerHorizonMs must be a non-negative number of milliseconds', ['timerHorizonMs']);
 
   const poolOf = (rt: EngineRuntime): PgPool => {
     const pool = options.pgPool ?? (rt.storage as { pool?: PgPool }).pool;
@@ -146,20 +167,30 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
     await sqlOf(tx)(addJob, effectTask, JSON.stringify(payload), runAt, deliveryAttempts, effectKey(tenantId, job));
   }
 
+  /** Enqueues a timer's delivery at its due time; its key replaces the pending delivery of an earlier timer of the same send id. */
+  async function enqueueTimer(tx: Storage, tenantId: string, timer: Row): Promise<void> {
+    const payload: TimerPayload = { tenantId, timerId: timer.id as string };
+    // A timer's fire is idempotent: graphile's attempts only retry a delivery that failed to reach the database.
+    await sqlOf(tx)(addJob, timerTask, JSON.stringify(payload), timer.dueAt as string, deliveryAttempts, timerKey(tenantId, timer.instanceId as string, timer.sendId as string));
+  }
+
   return {
     name: 'graphile-worker',
 
     async enqueue(tx: Storage, writes: QueueWrites): Promise<void> {
-      const sql = sqlOf(tx);
       const { tenantId, instanceId } = writes;
-      for (const sendId of writes.cancelledSendIds) await sql(removeJob, timerKey(tenantId, instanceId, sendId));
-      for (const timer of writes.timers) {
-        const payload: TimerPayload = { tenantId, timerId: timer.id as string };
-        // A timer's fire is idempotent: graphile's attempts only retry a delivery that failed to reach the database.
-        await sql(addJob, timerTask, JSON.stringify(payload), timer.dueAt, deliveryAttempts, timerKey(tenantId, instanceId, timer.sendId as string));
-      }
+      const far = writes.timers.filter((timer) => beyondHorizon(timer, horizonMs));
+      // A far timer may replace a timer of its send id that had a job: that job goes, as a cancelled timer's does.
+      // Removing a key without a job (a cancelled far timer never had one) removes nothing.
+      const removed = [
+        ...writes.cancelledSendIds.map((sendId) => timerKey(tenantId, instanceId, sendId)),
+        ...far.map((timer) => timerKey(tenantId, instanceId, timer.sendId as string)),
+        ...(writes.cancelledJobs ?? []).map((job) => effectKey(tenantId, job)),
+      ];
+      if (removed.length > 0) await sqlOf(tx)(removeJobs, removed);
+      await markUnpromoted(tx, tenantId, far);
+      for (const timer of writes.timers) if (!far.includes(timer)) await enqueueTimer(tx, tenantId, timer);
       for (const job of writes.jobs) await enqueueEffect(tx, tenantId, job);
-      for (const job of writes.cancelledJobs ?? []) await sql(removeJob, effectKey(tenantId, job));
     },
 
     requeueJob(tx: Storage, job: Row): Promise<void> {
@@ -176,6 +207,7 @@ export function graphileQueue(options: GraphileQueueOptions = {}): WorkflowQueue
       return startGraphileWorker(rt, workerOptions, {
         pgPool: poolOf(rt), schema, pollIntervalMs: options.pollIntervalMs ?? 500, logger, unlockOrphans,
         later: (tenantId, job, at) => rt.storage.transaction((tx) => enqueueEffect(tx, tenantId, job, at)),
+        promote: () => promoteTimers(rt.storage, horizonMs, rt.settings.leaseMs, (tx, timer) => enqueueTimer(tx, timer.tenantId as string, timer)),
       });
     },
   };
@@ -189,6 +221,8 @@ interface RunSettings {
   unlockOrphans: TemplateStringsArray;
   /** Enqueues another delivery of a job that is not due yet, or leased by another holder, at `at`. */
   later: (tenantId: string, job: Row, at: string) => Promise<void>;
+  /** Gives the timers that came within the horizon their graphile job; returns how many. */
+  promote: () => Promise<number>;
 }
 
 /** One graphile delivery of an effect job, through the engine's one settle path. */
@@ -223,6 +257,7 @@ function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings
   const workerIds: string[] = [];
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let beating: Promise<void> = Promise.resolve();
+  let promoting: Promise<void> = Promise.resolve();
 
   const beat = async (): Promise<void> => {
     const now = rt.clock.now();
@@ -238,6 +273,7 @@ function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings
       sent = await rt.crm.deliverReminders({ limit: 100 });
       if (sent > 0) pass({ remindersSent: sent });
     } while (sent === 100);
+    await settings.promote();
   };
 
   const started = (async (): Promise<Runner> => {
@@ -252,6 +288,8 @@ function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings
       taskList, events, noHandleSignals: true, logger: await settings.logger(),
     });
     await lease.renew(rt.clock.now(), workerIds);
+    // Timers that came within the horizon while no worker ran get their job before the first heartbeat.
+    promoting = settings.promote().then(() => undefined, report);
     heartbeat = setInterval(() => {
       beating = beat().catch(report);
     }, Math.max(50, Math.floor(rt.settings.leaseMs / 3)));
@@ -264,7 +302,7 @@ function startGraphileWorker(rt: EngineRuntime, options: WorkerOptions, settings
     async stop() {
       const runner = await started.catch(() => undefined);
       if (heartbeat) clearInterval(heartbeat);
-      await beating;
+      await Promise.all([beating, promoting]);
       await runner?.stop();
       await lease.release().catch(report);
     },
