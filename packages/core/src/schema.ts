@@ -13,6 +13,7 @@ import { contractAssetModel, serviceContractModel } from './contracts/contract.m
 import { surveyModel } from './surveys/survey.model.js';
 import { segmentMemberModel, segmentModel } from './segments/segment.model.js';
 import { caseActivityModel, caseModel } from './cases/case.model.js';
+import { caseSequenceModel } from './cases/case-sequence.model.js';
 import { slaPolicyModel } from './sla/sla-policy.model.js';
 import type { ModelDefinition } from './storage/schema.js';
 import { taskModel, taskReminderModel } from './tasks/task.model.js';
@@ -45,6 +46,7 @@ export const coreModels = {
   slaPolicy: slaPolicyModel,
   case: caseModel,
   caseActivity: caseActivityModel,
+  caseSequence: caseSequenceModel,
   auditEntry: auditModel,
   survey: surveyModel,
   segment: segmentModel,

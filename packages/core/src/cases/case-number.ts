@@ -1,27 +1,40 @@
 import type { TenantContext, WriteScope } from '../common/context.js';
 import { DuplicateError } from '../errors.js';
 import { caseModel } from './case.model.js';
+import { caseSequenceModel } from './case-sequence.model.js';
+
+/** The id of the case counter row of each tenant. */
+const sequenceId = 'case';
 
 /**
- * The next case number of the tenant: one more than the highest taken. Two
- * concurrent creates may compute the same number; the unique index lets one
- * commit and the other fail with a {@link DuplicateError}, which
- * {@link withCaseNumber} answers by running the create again.
+ * Takes the tenant's next case number. The tenant's counter row is read with a
+ * row lock, so a concurrent create waits until this transaction ends and then
+ * reads the number after it (SQLite's single writer gives the same order). The
+ * first create of a tenant makes the row from its highest case number; two
+ * such first creates at once may both try, and the loser's
+ * {@link DuplicateError} on the counter is answered by {@link withCaseNumber}.
  */
 export async function nextCaseNumber(w: WriteScope): Promise<number> {
+  const scope = { model: caseSequenceModel, tenantId: w.ctx.tenantId };
+  const counter = await w.tx.findOne({ ...scope, id: sequenceId, forUpdate: true });
+  if (counter !== undefined) {
+    await w.tx.update({ ...scope, id: sequenceId, data: { next: counter.next + 1, updatedAt: w.now } });
+    return counter.next;
+  }
   const [last] = await w.tx.findMany({ model: caseModel, tenantId: w.ctx.tenantId, orderBy: [{ field: 'number', direction: 'desc' }], limit: 1, select: ['number'] });
-  return (last?.number ?? 0) + 1;
+  const number = (last?.number ?? 0) + 1;
+  await w.tx.create({ ...scope, data: { id: sequenceId, next: number + 1, createdAt: w.now, updatedAt: w.now } });
+  return number;
 }
 
-/** At most this many creates can race for one number before giving up: each round one of them commits. */
-const attempts = 50;
+/** At most this many attempts: only the first creates of a tenant, racing to make its counter, can lose. */
+const attempts = 5;
 
 /**
- * Runs a write that takes a case number until no concurrent create took the
- * same one. No wait is needed between attempts: on Postgres the losing insert
- * waited for the winner to commit, so the next attempt reads its number. Inside
- * a host transaction the failed insert has aborted the transaction, so the
- * error is the caller's to retry.
+ * Runs a write that takes a case number again when it lost the race to make
+ * the tenant's counter row (only the first creates of a tenant can). Inside a
+ * host transaction the failed insert has aborted the transaction, so the error
+ * is the caller's to retry.
  * @throws {DuplicateError} inside a host transaction, or after {@link attempts} lost races
  */
 export async function withCaseNumber<T>(ctx: TenantContext, fn: () => Promise<T>): Promise<T> {
@@ -29,8 +42,8 @@ export async function withCaseNumber<T>(ctx: TenantContext, fn: () => Promise<T>
     try {
       return await fn();
     } catch (error) {
-      const lostNumber = error instanceof DuplicateError && error.entity === 'case' && error.fields.includes('number');
-      if (!lostNumber || ctx.unit !== undefined || attempt >= attempts) throw error;
+      const lost = error instanceof DuplicateError && (error.entity === 'caseSequence' || (error.entity === 'case' && error.fields.includes('number')));
+      if (!lost || ctx.unit !== undefined || attempt >= attempts) throw error;
     }
   }
 }

@@ -39,7 +39,7 @@ export class CasesService extends RecordService<NonNullable<(typeof caseModel)['
    * onto it and its first response and resolution due times computed. The
    * contact's company is used when no company is given.
    * @throws {ValidationError} @throws {NotFoundError} for an unknown contact, company, asset, contract, team or owner
-   * @throws {DuplicateError} for a taken `externalId`, or inside a host transaction when a concurrent create took the same number (retry the transaction)
+   * @throws {DuplicateError} for a taken `externalId`, or inside a host transaction that made a tenant's first case while a concurrent one did too (retry the transaction)
    * @example
    * const c = await t.cases.create({ subject: 'Display flickers', contactId: ada.id, type: 'incident', channel: 'email', priority: 'high' });
    * c.number; // 1, shown #1

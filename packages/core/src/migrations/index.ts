@@ -9,6 +9,7 @@ import { cases0013 } from './0013-cases.js';
 import { surveys0014 } from './0014-surveys.js';
 import { campaigns0016 } from './0016-campaigns.js';
 import { segments0015 } from './0015-segments.js';
+import { caseSequence0017 } from './0017-case-sequence.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -16,4 +17,4 @@ import { segments0015 } from './0015-segments.js';
  * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
  * must equal what they build (`verifyMigrations`).
  */
-export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014, segments0015, campaigns0016];
+export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014, segments0015, campaigns0016, caseSequence0017];

@@ -1,0 +1,1 @@
+create table "crm_case_sequence" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "next" bigint not null, primary key ("tenant_id", "id"));
