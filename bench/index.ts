@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows] [--writes]
  *   npm run bench -- --sla [--pg] [--cases 1000000]
+ *   npm run bench -- --reports [--pg] [--scale 1]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -25,6 +26,9 @@ const usage = `Usage: npm run bench -- [options]
   --writes         single service writes, SQLite and PostgreSQL (bench/writes.ts)
   --sla            SLA reports vs hand-written SQL (bench/sla.ts); SQLite, or PostgreSQL with --pg
   --cases <count>  cases of the SLA reports (--sla)        default: 1000000
+  --reports        reports vs hand-written SQL (bench/reports.ts); SQLite, or PostgreSQL with --pg
+  --scale <f>      fraction of 1,000,000 deals / 1,000,000 orders / 5,000,000
+                   interactions (--reports)                default: 1
   --help           show this help`;
 
 /** Options every suite receives. */
@@ -38,6 +42,18 @@ export interface BenchOptions {
   cases: number;
   /** Whether --pg was given (the SLA suite then runs on PostgreSQL). */
   pg: boolean;
+  /** Fraction of the full data set the reports suite seeds (reports suite). */
+  scale: number;
+}
+
+function positiveFraction(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 1) {
+    console.error(`--${name} must be a number in (0, 1], got ${JSON.stringify(value)}\n\n${usage}`);
+    process.exit(2);
+  }
+  return parsed;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -73,6 +89,8 @@ async function main(): Promise<void> {
       deals: { type: 'string' },
       cases: { type: 'string' },
       sla: { type: 'boolean', default: false },
+      reports: { type: 'boolean', default: false },
+      scale: { type: 'string' },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
       writes: { type: 'boolean', default: false },
@@ -90,8 +108,10 @@ async function main(): Promise<void> {
     deals: positiveInteger(values.deals, 200_000, 'deals'),
     cases: positiveInteger(values.cases, 1_000_000, 'cases'),
     pg: values.pg ?? false,
+    scale: positiveFraction(values.scale, 1, 'scale'),
   };
   if (values.sla) return optionalSuite('./sla.ts', 'SLA report', options);
+  if (values.reports) return optionalSuite('./reports.ts', 'reports', options);
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);
   if (values.writes) return optionalSuite('./writes.ts', 'write-path', options);
