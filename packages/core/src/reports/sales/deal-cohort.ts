@@ -32,3 +32,24 @@ export function cohortWhere(pipelineId: string, cohort: DealCohort): Where {
   if (cohort.ownerId) where.ownerId = cohort.ownerId;
   return where;
 }
+
+/** The filters of the reports over closed deals (`winLoss`, `salesCycle`). */
+export interface ClosedDealsFilter {
+  from?: string | Date | undefined;
+  to?: string | Date | undefined;
+  timeZone: string;
+  pipelineId?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+/** Won and lost deals closed in `[from, to)` (local midnights of `timeZone`), of one pipeline or owner when given. */
+export function closedDealsWhere(filter: ClosedDealsFilter): Where {
+  const where: Where = { status: { in: ['won', 'lost'] } };
+  const closedAt: Record<string, string> = {};
+  if (filter.from) closedAt.gte = boundaryInstant(filter.from, filter.timeZone);
+  if (filter.to) closedAt.lt = boundaryInstant(filter.to, filter.timeZone);
+  if (filter.from || filter.to) where.closedAt = closedAt;
+  if (filter.pipelineId) where.pipelineId = filter.pipelineId;
+  if (filter.ownerId) where.ownerId = filter.ownerId;
+  return where;
+}

@@ -3,9 +3,9 @@ import type { TenantContext } from '../../common/context.js';
 import { idSchema, parseInput } from '../../common/zod-helpers.js';
 import { dealModel } from '../../deals/deal.model.js';
 import type { AggregateMetric, GroupKey, Row } from '../../storage/adapter.js';
-import type { Where } from '../../storage/where.js';
+import { closedDealsWhere } from './deal-cohort.js';
 import { compareKeys } from './report-rows.js';
-import { boundaryInstant, boundarySchema, periodGroup, periodShape } from './report-period.js';
+import { boundarySchema, periodGroup, periodShape } from './report-period.js';
 
 /** What `reports.salesCycle` groups closed deals by. `period` is the period the deal closed in. */
 export const salesCycleDimensions = ['owner', 'pipeline', 'period'] as const;
@@ -86,13 +86,7 @@ function cycleMetrics(): Record<string, AggregateMetric> {
 export async function salesCycle(ctx: TenantContext, options?: SalesCycleOptions): Promise<SalesCycleRow[]> {
   const opts = parseInput(salesCycleOptionsSchema, options, 'report options');
   const dims = [...new Set(Array.isArray(opts.by) ? opts.by : [opts.by])];
-  const where: Where = { status: { in: ['won', 'lost'] } };
-  const closedAt: Record<string, string> = {};
-  if (opts.from) closedAt.gte = boundaryInstant(opts.from, opts.timeZone);
-  if (opts.to) closedAt.lt = boundaryInstant(opts.to, opts.timeZone);
-  if (opts.from || opts.to) where.closedAt = closedAt;
-  if (opts.pipelineId) where.pipelineId = opts.pipelineId;
-  if (opts.ownerId) where.ownerId = opts.ownerId;
+  const where = closedDealsWhere(opts);
   const groupBy: GroupKey[] = dims.map((d) => (d === 'period' ? periodGroup('closedAt', opts) : keyFields[d]));
   const rows = await ctx.storage.aggregate({
     model: dealModel,

@@ -3,9 +3,9 @@ import type { TenantContext } from '../../common/context.js';
 import { idSchema, type Money, parseInput } from '../../common/zod-helpers.js';
 import { dealModel } from '../../deals/deal.model.js';
 import type { GroupKey, Row } from '../../storage/adapter.js';
-import type { Where } from '../../storage/where.js';
+import { closedDealsWhere } from './deal-cohort.js';
 import { compareKeys, Groups, MoneyTotals } from './report-rows.js';
-import { boundaryInstant, boundarySchema, periodGroup, periodShape } from './report-period.js';
+import { boundarySchema, periodGroup, periodShape } from './report-period.js';
 
 /** What `reports.winLoss` groups closed deals by. `period` is the period the deal closed in. */
 export const winLossDimensions = ['owner', 'pipeline', 'period'] as const;
@@ -88,13 +88,7 @@ const keyFields: Record<WinLossDimension, 'ownerId' | 'pipelineId' | 'period'> =
 export async function winLoss(ctx: TenantContext, options?: WinLossOptions): Promise<WinLossRow[]> {
   const opts = parseInput(winLossOptionsSchema, options, 'report options');
   const dims = [...new Set(Array.isArray(opts.by) ? opts.by : [opts.by])];
-  const where: Where = { status: { in: ['won', 'lost'] } };
-  const closedAt: Record<string, string> = {};
-  if (opts.from) closedAt.gte = boundaryInstant(opts.from, opts.timeZone);
-  if (opts.to) closedAt.lt = boundaryInstant(opts.to, opts.timeZone);
-  if (opts.from || opts.to) where.closedAt = closedAt;
-  if (opts.pipelineId) where.pipelineId = opts.pipelineId;
-  if (opts.ownerId) where.ownerId = opts.ownerId;
+  const where = closedDealsWhere(opts);
   const groupBy: GroupKey[] = dims.map((d) => (d === 'period' ? periodGroup('closedAt', opts) : keyFields[d]));
   const [amounts, reasons] = await Promise.all([
     ctx.storage.aggregate({
