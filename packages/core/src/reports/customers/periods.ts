@@ -1,3 +1,4 @@
+import { ZoneClock } from '../../calendar/zone-clock.js';
 import type { TenantContext } from '../../common/context.js';
 import { ValidationError } from '../../errors.js';
 import { orderModel } from '../../orders/order.model.js';
@@ -57,14 +58,12 @@ export async function reportedPeriods(ctx: TenantContext, orders: Where, calenda
  * and DST: the ranges a report filters orders with, one statement per period.
  */
 export class PeriodCalendar {
-  readonly #format: Intl.DateTimeFormat;
+  readonly #zone: ZoneClock;
 
   /** @throws {ValidationError} for an unknown time zone */
   constructor(readonly period: ReportPeriod, readonly timeZone: string) {
     validateTimeZone(timeZone, ['timeZone']);
-    this.#format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
+    this.#zone = new ZoneClock(timeZone, 'report');
   }
 
   /** The period holding an instant (ISO string). */
@@ -119,24 +118,14 @@ export class PeriodCalendar {
     }
   }
 
-  /** Wall-clock time of an instant, as if it were UTC. */
-  #wall(instant: number): number {
-    const p: Record<string, number> = {};
-    for (const part of this.#format.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-    return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day, p.hour, p.minute, p.second);
-  }
-
   #localDate(instant: number): Ymd {
-    return fromUtc(this.#wall(instant));
+    const { year, month, day } = this.#zone.dateOf(instant);
+    return { y: year, m: month, d: day };
   }
 
   /** The instant of a local midnight (the first instant of the day when DST skips midnight). */
   #midnight(date: Ymd): string {
-    const wall = utc(date);
-    const guess = wall - (this.#wall(wall) - wall);
-    const instant = guess - (this.#wall(guess) - wall);
-    // A skipped midnight: the day starts at the first instant whose local date is that day.
-    return new Date(this.#wall(instant) >= wall ? instant : guess).toISOString();
+    return new Date(this.#zone.instantOf({ year: date.y, month: date.m, day: date.d }, 0)).toISOString();
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dateBuckets, type DateBucket, type GroupKey } from '../../storage/adapter.js';
+import { ZoneClock } from '../../calendar/zone-clock.js';
 import { validateTimeZone } from '../../storage/time-zone.js';
 
 const isTimeZone = (name: string): boolean => {
@@ -40,13 +41,6 @@ export function periodGroup(field: string, scope: PeriodScope, as = 'period'): G
 /** A boundary option: an instant, or a date read as its midnight in the report's zone. */
 export const boundarySchema = z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.date()]);
 
-/** The wall-clock time of an instant in a zone, as if that wall clock were UTC. */
-function wallTime(format: Intl.DateTimeFormat, instant: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(instant))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  return Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day, parts.hour, parts.minute, parts.second);
-}
-
 /**
  * The ISO UTC instant of a boundary option: instants as given, dates at their
  * local midnight in `timeZone` (the later candidate when DST skips midnight).
@@ -54,13 +48,8 @@ function wallTime(format: Intl.DateTimeFormat, instant: number): number {
 export function boundaryInstant(value: string | Date, timeZone: string): string {
   if (value instanceof Date) return value.toISOString();
   if (value.length > 10) return new Date(value).toISOString();
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  });
-  const wall = Date.parse(`${value}T00:00:00.000Z`);
-  const first = wall - (wallTime(format, wall) - wall);
-  const second = wall - (wallTime(format, first) - first);
-  return new Date(wallTime(format, second) === wall ? second : Math.max(first, second)).toISOString();
+  const day = { year: Number(value.slice(0, 4)), month: Number(value.slice(5, 7)), day: Number(value.slice(8, 10)) };
+  return new Date(new ZoneClock(timeZone, 'report').instantOf(day, 0)).toISOString();
 }
 
 /** The calendar day of a boundary option, for date fields: dates as given, instants as their day in `timeZone`. */
