@@ -164,6 +164,12 @@ export const postgresDialect: SqlDialect = {
     return sql`(jsonb_typeof(${source}) = 'array' and ${source} @> jsonb_build_array(${element}))`;
   },
   jsonRemove: (column, path) => sql`(${column} #- ${jsonPath(path)})`,
+  // jsonb_array_elements raises on a scalar; ordinality counts from 1.
+  jsonArrayElements: (column, alias) => ({
+    from: sql`jsonb_array_elements(case when jsonb_typeof(${column}) = 'array' then ${column} else '[]'::jsonb end) with ordinality as ${sql.id(alias)}(${sql.id('value')}, ${sql.id('position')})`,
+    element: sql.id(alias, 'value'),
+    position: sql`(${sql.id(alias, 'position')} - 1)`,
+  }),
   listParam: (values) => arrayLiteral(values),
   // = any(array) is one plan for every length, and the planner turns it into an index scan
   // over the array's elements, as it does for `in (...)`.

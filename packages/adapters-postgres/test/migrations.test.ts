@@ -113,6 +113,16 @@ describe.each(targets)('upgrading a Postgres database of release 0.1.0 ($name)',
         expect(kept, table).toEqual(expected);
       }
       expect(after.crm_task!.filter((row) => row.idempotency_key !== null).length).toBeGreaterThan(0);
+      // 0018_deal_lines: every line of every old deal became a row of crm_deal_line, with the deal's state.
+      type OldLine = { productId: string | null; quantity: number; totalMinor: number };
+      const lineKey = (row: Record<string, unknown>) => `${row.tenant_id as string}/${row.id as string}`;
+      const expectedLines = before.crm_deal!.flatMap((deal) => (deal.lines as OldLine[]).map((line, position) => ({
+        tenant_id: deal.tenant_id, id: `${deal.id as string}:${position}`, deal_id: deal.id, position, product_id: line.productId,
+        quantity: line.quantity, amount_minor: line.totalMinor, currency: deal.currency, status: deal.status, closed_at: deal.closed_at, lost_reason: deal.lost_reason,
+      })));
+      expect(expectedLines.length).toBeGreaterThan(0);
+      expect([...after.crm_deal_line!].sort((a, b) => (lineKey(a) < lineKey(b) ? -1 : 1)).map((row) => Object.fromEntries(Object.keys(expectedLines[0]!).map((c) => [c, row[c]]))))
+        .toEqual(expectedLines.sort((a, b) => (lineKey(a) < lineKey(b) ? -1 : 1)));
 
       await (await createCrm({ adapter: fresh.adapter, migrations: extensions })).migrate();
       expect(await schemaOf(db)).toEqual(await schemaOf(fresh));

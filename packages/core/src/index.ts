@@ -310,3 +310,7 @@ export {
 export { attributionModels, type AttributionModel } from './campaigns/campaign-attribution.js';
 export { campaignReportOptionsSchema, type CampaignReport, type CampaignReportOptions } from './campaigns/campaign-report.js';
 export { CampaignsService, type CampaignResponse } from './campaigns/campaigns.service.js';
+export type { ElementValue, ExpandRowsOperation } from './storage/migration.js';
+export { rfmScoresOptionsSchema, type RfmScoresOptions, type RfmScoresRefresh, type StoredRfmScore } from './customers/rfm-scores.js';
+export type { RfmCondition, ScoreComparison } from './segments/segment-rule.js';
+export type { ContractChurnRow } from './reports/contract-renewals.js';

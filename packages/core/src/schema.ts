@@ -18,6 +18,8 @@ import { slaPolicyModel } from './sla/sla-policy.model.js';
 import type { ModelDefinition } from './storage/schema.js';
 import { taskModel, taskReminderModel } from './tasks/task.model.js';
 import { campaignMemberModel, campaignModel } from './campaigns/campaign.model.js';
+import { dealLineModel } from './deals/deal-lines.model.js';
+import { rfmScoreModel } from './customers/rfm-scores.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -54,4 +56,6 @@ export const coreModels = {
   event: eventModel,
   campaign: campaignModel,
   campaignMember: campaignMemberModel,
+  dealLine: dealLineModel,
+  rfmScore: rfmScoreModel,
 } as const satisfies Record<string, ModelDefinition>;

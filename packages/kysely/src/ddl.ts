@@ -160,6 +160,12 @@ export function operationDdl(db: Kysely<any>, dialect: SqlDialect, operation: Mi
       statements = [insertRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), buildModelInfo(tableModel(source), dialect), op, dialect, where)];
       break;
     }
+    case 'expandRows': {
+      const source = fold.table(op.from);
+      if (!source) throw ValidationError.single(`expandRows from ${op.from}: no migration in this list creates the table`);
+      statements = [expandRowsDdl(buildModelInfo(tableModel(requireTable(fold, op)), dialect), buildModelInfo(tableModel(source), dialect), op, dialect, where)];
+      break;
+    }
     case 'addLog':
       statements = dialect.log.enable(logTable(dialect, tableModel(requireTable(fold, op))));
       break;
@@ -223,6 +229,49 @@ function insertRowsDdl(
   });
   const filter = where.compile(source, op.where, b);
   return sql`insert into ${target.table} (${sql.join(columns)}) select ${sql.join(values)} from ${source.table}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
+}
+
+/** The alias of the array elements in the FROM clause of `expandRows`; no crmkit table is named so. */
+const elementAlias = 'crmkit_element';
+
+function expandRowsDdl(
+  target: ModelInfo,
+  source: ModelInfo,
+  op: Extract<TableOperation, { kind: 'expandRows' }>,
+  dialect: SqlDialect,
+  where: WhereCompiler,
+): SqlFragment {
+  if (dialect.jsonArrayElements === undefined) throw ValidationError.single(`This dialect cannot expand JSON arrays (expandRows into ${op.table})`);
+  const array = plainField(source, op.each);
+  if (array.type !== 'json') throw ValidationError.single(`expandRows reads arrays from a json field, and ${op.from}.${op.each} is not one`);
+  const elements = dialect.jsonArrayElements(array.ref, elementAlias);
+  const b = new LiteralBuilder();
+  const entries = Object.entries(op.values).filter(([, value]) => !('value' in value && value.value === null));
+  const columns = entries.map(([name]) => sql.id(plainField(target, name).column));
+  const values = entries.map(([name, value]): SqlFragment => {
+    const field = plainField(target, name);
+    if ('position' in value) return elements.position;
+    if ('element' in value) {
+      // Paths are checked like where paths: their segments reach the SQL text.
+      const path = value.element.split('.');
+      if (!path.every((segment) => /^[A-Za-z0-9_-]{1,64}$/.test(segment))) throw ValidationError.single(`Invalid element path ${JSON.stringify(value.element)}`);
+      if (field.type === 'json') throw ValidationError.single(`expandRows copies element paths into plain fields only, not into ${op.table}.${name}`);
+      return dialect.jsonExtract(elements.element, path, jsonKindOf(field.type));
+    }
+    if ('positionId' in value) {
+      const key = plainField(source, value.positionId);
+      return sql`${key.ref} || ':' || cast(${elements.position} as ${sql.raw(dialect.columnType('string'))})`;
+    }
+    if ('value' in value) {
+      const literal = b.bind(field.encode === undefined ? value.value : field.encode(value.value))();
+      return sql`cast(${literal} as ${sql.raw(dialect.columnType(field.type))})`;
+    }
+    const ref = resolveFieldRef(source.model, value.from);
+    const from = source.byName.get(ref.field)!;
+    return ref.path.length === 0 ? from.ref : dialect.jsonExtract(from.ref, ref.path, jsonKindOf(field.type));
+  });
+  const filter = where.compile(source, op.where, b);
+  return sql`insert into ${target.table} (${sql.join(columns)}) select ${sql.join(values)} from ${source.table}, ${elements.from}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
 }
 
 function jsonKindOf(type: FieldDefinition['type']): JsonKind {

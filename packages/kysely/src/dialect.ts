@@ -256,6 +256,16 @@ export interface SqlDialect {
    */
   jsonRemove?(column: SqlFragment, path: readonly string[]): SqlFragment;
   /**
+   * A FROM item (a table function, implicitly lateral) yielding one row per
+   * element of the JSON array in `column`, named `alias`; a value that is not
+   * an array yields none. `element` is the element as a JSON value that
+   * {@link jsonExtract} reads paths of, `position` its integer index from 0.
+   * Binds no parameter (migration data steps print it into scripts).
+   * SQLite: `json_each`; Postgres: `jsonb_array_elements ... with ordinality`.
+   * @default none: `expandRows` data steps are refused
+   */
+  jsonArrayElements?(column: SqlFragment, alias: string): { from: SqlFragment; element: SqlFragment; position: SqlFragment };
+  /**
    * The clause a single-row read ends with to lock the row until the
    * transaction ends (`FindOneArgs.forUpdate`), e.g. Postgres `for update`.
    * @default none: the database has one writer, and its write transactions already exclude each other

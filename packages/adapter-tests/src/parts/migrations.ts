@@ -157,6 +157,48 @@ export function describeMigrations(options: ConformanceOptions): void {
       expect(script).toContain("'one'");
     });
 
+    test('expands JSON arrays into one row per element, with its position, only for the rows selected', async () => {
+      const suffix = newId();
+      const base = defineModel({ name: 'conformance_probe', table: `conformance_probe_${suffix}`, fields: { label: { type: 'string' }, items: { type: 'json' } } });
+      const item = defineModel({
+        name: 'conformance_item', table: `conformance_item_${suffix}`, versioned: false,
+        fields: { parentId: { type: 'string' }, position: { type: 'integer' }, sku: { type: 'string', nullable: true }, qty: { type: 'number' }, label: { type: 'string' } },
+      });
+      const create = createModelsMigration(`conformance_probe_${suffix}_1`, [base, item]);
+      await ctx.adapter.migrate([create]);
+      const [a, b] = [newTenant(), newTenant()];
+      const rows = [
+        { tenant: a, data: { ...row('one'), items: [{ sku: "it's", qty: 2 }, { sku: null, qty: 0.5 }, { sku: "it's", qty: 1 }] } },
+        { tenant: b, data: { ...row('two'), items: [{ qty: 3 }] } },
+        { tenant: b, data: { ...row('empty'), items: [] } },
+        // Not an array: expands to nothing rather than failing the migration.
+        { tenant: a, data: { ...row('object'), items: { sku: 'x', qty: 1 } } },
+        { tenant: a, data: { ...row('skip'), items: [{ sku: 'y', qty: 1 }] } },
+      ];
+      for (const r of rows) await ctx.adapter.create({ model: base, tenantId: r.tenant, data: r.data });
+      const step: Migration = {
+        id: `${create.id}_expand`,
+        operations: [{
+          kind: 'expandRows', table: item.table, from: base.table, each: 'items', where: { label: { ne: 'skip' } },
+          values: {
+            tenantId: { from: 'tenantId' }, id: { positionId: 'id' }, createdAt: { from: 'createdAt' }, updatedAt: { from: 'updatedAt' },
+            parentId: { from: 'id' }, position: { position: true }, sku: { element: 'sku' }, qty: { element: 'qty' }, label: { from: 'label' },
+          },
+        }],
+      };
+      await ctx.adapter.migrate([create, step]);
+      const read = async (tenant: string) =>
+        (await ctx.adapter.findMany({ model: item, tenantId: tenant, orderBy: [{ field: 'id' }] })).map(({ id, parentId, position, sku, qty, label }) => ({ id, parentId, position, sku, qty, label }));
+      const [one, two] = [rows[0]!.data.id, rows[1]!.data.id];
+      expect(await read(a)).toEqual([
+        { id: `${one}:0`, parentId: one, position: 0, sku: "it's", qty: 2, label: 'one' },
+        { id: `${one}:1`, parentId: one, position: 1, sku: null, qty: 0.5, label: 'one' },
+        { id: `${one}:2`, parentId: one, position: 2, sku: "it's", qty: 1, label: 'one' },
+      ]);
+      expect(await read(b)).toEqual([{ id: `${two}:0`, parentId: two, position: 0, sku: null, qty: 3, label: 'two' }]);
+      expect(ctx.adapter.compileMigrations([create, step]).join('\n')).toContain("'skip'");
+    });
+
     test('still applies the operations of release 0.1.0 that name live models', async () => {
       const p = probe();
       const legacy: Migration = { id: `${p.create.id}_legacy`, operations: [{ kind: 'addField', model: p.grown, field: 'extraNote' }] };

@@ -4,6 +4,7 @@ import { orderModel } from '../orders/order.model.js';
 import type { OrderStatus } from '../orders/order-status.js';
 import type { Where } from '../storage/where.js';
 import { campaignMemberModel } from './campaign.model.js';
+import { explicitCredit, explicitlyConverted, touchesMayCredit } from './campaign-explicit.js';
 
 /**
  * The attribution rules `campaigns.report` offers. A touch is a member
@@ -15,6 +16,12 @@ import { campaignMemberModel } from './campaign.model.js';
  * - `firstTouch`: the touch sent earliest.
  * Touches sent at the same instant are ordered by campaign id (the greater
  * id is the later touch), so that exactly one campaign is credited.
+ *
+ * An explicit source beats both rules: a won deal whose `campaignId` is set
+ * (`deals.create` / `update`) is credited to that campaign, whenever it closed
+ * and whether or not its contacts were touched, and to no other campaign
+ * through touches; nor is its order (`orders.dealId`). Its contacts that are
+ * reached members of that campaign count as converted.
  */
 export const attributionModels = ['lastTouch', 'firstTouch'] as const;
 /** One of {@link attributionModels}. */
@@ -22,7 +29,7 @@ export type AttributionModel = (typeof attributionModels)[number];
 
 /** What the members of a campaign brought, by the attribution rule. */
 export interface Attribution {
-  /** Members that converted: `convertedAt` set, or an attributed order or won deal. */
+  /** Members that converted: `convertedAt` set, an attributed order or won deal, or a contact of an explicitly attributed one. */
   conversions: number;
   orders: number;
   wonDeals: number;
@@ -32,6 +39,7 @@ export interface Attribution {
 
 // Sent members per page. Each page is three statements whose where-trees hold
 // about 5 conditions per member: 300 keeps them near 1,500, well inside storageLimits.
+// (A fourth, for campaigns with named deals, holds the page's ids as one list.)
 const pageSize = 300;
 const dayMs = 86_400_000;
 
@@ -74,7 +82,9 @@ function add(revenue: Map<string, bigint>, currency: unknown, amount: unknown): 
  * are summed by the database, grouped per contact (orders) or per deal. A
  * deal that has an order counts through its order only, so its revenue is
  * never counted twice. Memory holds one page plus the ids of the deals
- * credited so far (a deal of two members is counted once).
+ * credited so far (a deal of two members is counted once). Explicitly
+ * attributed deals are summed by two aggregates of their own and stay out of
+ * the touch aggregates (see `campaign-explicit.ts`).
  */
 export async function attribute(
   ctx: TenantContext, campaignId: string, model: AttributionModel, windowDays: number, orderStatuses: readonly OrderStatus[],
@@ -83,6 +93,10 @@ export async function attribute(
   const windowMs = windowDays * dayMs;
   const result: Attribution = { conversions: 0, orders: 0, wonDeals: 0, revenue: new Map() };
   const creditedDeals = new Set<string>();
+  const explicit = await explicitCredit(ctx, campaignId, orderStatuses);
+  result.orders += explicit.orders;
+  result.wonDeals += explicit.wonDeals;
+  for (const row of explicit.revenue) add(result.revenue, row.currency, row.amount);
   let after: string | undefined;
   for (;;) {
     const page = await ctx.storage.findMany({
@@ -110,10 +124,11 @@ export async function attribute(
       if (s) spans.set(m.contactId, s);
     }
     const converted = new Set(page.filter((m) => m.convertedAt !== null).map((m) => m.contactId));
+    if (explicit.any) for (const contactId of await explicitlyConverted(ctx, campaignId, orderStatuses, contactIds)) converted.add(contactId);
     if (spans.size > 0) {
       const ordered = await ctx.storage.aggregate({
         model: orderModel, tenantId,
-        where: { status: { in: orderStatuses }, or: [...spans].map(([contactId, s]) => ({ contactId, placedAt: { gte: s.from, lt: s.to } })) },
+        where: { status: { in: orderStatuses }, ...touchesMayCredit.orders, or: [...spans].map(([contactId, s]) => ({ contactId, placedAt: { gte: s.from, lt: s.to } })) },
         groupBy: ['contactId', 'currency'],
         metrics: { orders: { fn: 'count' }, total: { fn: 'sum', field: 'totalMinor' } },
       });
@@ -137,6 +152,7 @@ async function attributeDeals(
   const tenantId = ctx.tenantId;
   const where: Where = {
     status: 'won',
+    ...touchesMayCredit.deals,
     not: { id: { inQuery: { model: orderModel, field: 'dealId' } } },
     or: [...spans].map(([contactId, s]) => ({
       closedAt: { gte: s.from, lt: s.to },

@@ -34,15 +34,18 @@ export interface CampaignReport {
   opened: number;
   responded: number;
   unsubscribed: number;
-  /** Reached members that converted: marked `converted`, or credited with an order or a won deal. */
+  /** Reached members that converted: marked `converted`, credited with an order or a won deal, or contacts of a credited deal that names the campaign. */
   conversions: number;
   /** responded / reach. */
   responseRate: number | null;
   /** conversions / reach. */
   conversionRate: number | null;
-  /** Orders credited to the campaign. */
+  /** Orders credited to the campaign: by the touch rule, or as the order of a won deal that names it (`deals.campaignId`). */
   orders: number;
-  /** Won deals without an order credited to the campaign (a deal with an order counts through the order). */
+  /**
+   * Won deals without an order credited to the campaign (a deal with an order counts through the order):
+   * those naming it (`deals.campaignId`, whatever the touches), and the unnamed ones by the touch rule.
+   */
   wonDeals: number;
   /** Revenue of the credited orders and won deals, per currency (never converted), by currency code. */
   revenue: Money[];

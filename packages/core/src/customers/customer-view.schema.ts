@@ -8,6 +8,7 @@ import type { Contact, ContactChannel, Consent } from '../contacts/contact.schem
 import type { Contract } from '../contracts/contract.schema.js';
 import type { Deal } from '../deals/deal.schema.js';
 import type { Order } from '../orders/order.schema.js';
+import type { StoredRfmScore } from './rfm-scores.js';
 import type { Survey } from '../surveys/survey.schema.js';
 import type { TimelinePage } from '../timeline/timeline.service.js';
 
@@ -105,6 +106,8 @@ export interface CustomerView {
   assets: Slice<AssetCoverage>;
   openCases: Slice<CaseSlaState>;
   satisfaction: SatisfactionSummary;
+  /** Its RFM scores as the last `customers.refreshRfmScores` stored them; null when that did not score it, or never ran. */
+  rfm: StoredRfmScore | null;
   /** The first page of the contact's timeline; continue with `timeline.forContact(id, { cursor })`. */
   timeline: TimelinePage;
 }

@@ -21,6 +21,7 @@ import type { Survey } from '../surveys/survey.schema.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { coverageOfAssets } from './asset-coverage.js';
 import { slaStateOf } from './case-sla-state.js';
+import { type RfmScoresOptions, type RfmScoresRefresh, refreshRfmScores, storedRfmScore } from './rfm-scores.js';
 import {
   type CustomerView, type CustomerViewOptions, customerViewOptionsSchema, type LifetimeValue, type OrderSummary, type SatisfactionSummary, type Slice,
 } from './customer-view.schema.js';
@@ -31,7 +32,7 @@ const openCaseStatuses = caseStatuses.filter((s) => s !== 'resolved' && s !== 'c
 
 /**
  * The 360-degree customer view: one call that gathers what a customer page
- * shows, from every service, in a fixed number of queries (at most 17) however
+ * shows, from every service, in a fixed number of queries (at most 18) however
  * many orders, assets, cases or deals the customer has: lists are read up to
  * their limit by index, totals are counts, lifetime value is one aggregate,
  * and asset coverage is two queries for all assets. Reached as
@@ -51,7 +52,7 @@ export class CustomersService {
    * Everything about a contact: profile (demographics, preferences, company),
    * open deals, latest orders with lifetime value per currency, assets with
    * their coverage today, open cases with their SLA state now, latest
-   * satisfaction, and the first page of the merged timeline. The reads are not
+   * satisfaction, its stored RFM scores, and the first page of the merged timeline. The reads are not
    * one snapshot: a write landing meanwhile may show in one part only.
    * @throws {ValidationError} for a malformed id or options @throws {NotFoundError} when the tenant has no such contact
    * @example
@@ -65,7 +66,7 @@ export class CustomersService {
     const ctx = this.#ctx;
     const contact = await this.#contacts.get(id);
     const now = ctx.now();
-    const [company, openDeals, orders, assets, openCases, lastAnswer, timeline] = await Promise.all([
+    const [company, openDeals, orders, assets, openCases, lastAnswer, timeline, rfm] = await Promise.all([
       contact.companyId === null ? null : new EntityStore(ctx, companyEntity).find(contact.companyId),
       this.#openDeals(id, limits.deals),
       this.#orders(id, limits.orders),
@@ -73,6 +74,7 @@ export class CustomersService {
       this.#openCases(id, limits.cases, now),
       this.#lastAnswer(id),
       new TimelineService(ctx).forContact(id, { limit: limits.timeline }),
+      storedRfmScore(ctx, id),
     ]);
     return {
       contact,
@@ -81,8 +83,27 @@ export class CustomersService {
       preferences: { preferredChannel: contact.preferredChannel, productInterests: contact.productInterests, consent: contact.consent },
       openDeals, orders, assets, openCases,
       satisfaction: satisfactionOf(contact, lastAnswer),
+      rfm,
       timeline,
     };
+  }
+
+  /**
+   * Recomputes the tenant's RFM scores (`reports.rfm`, same options and
+   * method) and stores them, one row per scored customer, replacing the
+   * previous refresh's in one transaction: a customer who no longer qualifies
+   * (no counted order before the reference date) loses its row. Segments
+   * filter on them with `{ metric: 'rfm' }`; `view` shows them. Memory holds
+   * one page of the report (`batchSize`); no event is emitted per customer.
+   * Schedule it before the segments that read it refresh.
+   * @throws {ValidationError} for invalid options, or orders in several currencies without `currency`
+   * @throws {DuplicateError} inside a host transaction (`crm.transaction`) when a concurrent refresh of the tenant wrote first (outside one it runs again)
+   * @example
+   * const { scored, referenceDate } = await t.customers.refreshRfmScores({ currency: 'EUR' });
+   * await t.segments.refresh(champions.id); // rule: { $metric: { metric: 'rfm', segment: ['champions'] } }
+   */
+  async refreshRfmScores(options?: RfmScoresOptions): Promise<RfmScoresRefresh> {
+    return refreshRfmScores(this.#ctx, options);
   }
 
   async #openDeals(contactId: string, limit: number): Promise<Slice<Deal>> {

@@ -46,6 +46,11 @@ export const dealInputSchema = z.strictObject({
   lines: z.array(dealLineInputSchema).max(500).optional(),
   source: optionalText(100),
   /**
+   * The campaign the deal came from, in the same tenant. Once won, the deal is
+   * credited to it by `campaigns.report`, whatever the touch rules say.
+   */
+  campaignId: idSchema.nullable().optional(),
+  /**
    * When the deal entered its first stage, for imports of deals opened in the
    * past: it stamps the first stage-history entry and `stageEnteredAt`.
    * @default now
@@ -109,7 +114,7 @@ export interface Deal extends OwnedRecord {
   companyId: string | null;
   contactIds: string[];
   lines: DealLine[];
-  /** The campaign the deal came from; set by campaigns, which arrive in a later release. */
+  /** The campaign the deal came from (`create` / `update`); a won deal is credited to it by `campaigns.report`. */
   campaignId: string | null;
   source: string | null;
   externalId: string | null;

@@ -16,6 +16,7 @@ import { type Deal, type DealInput, dealInputSchema, type DealPatch, dealPatchSc
 import { linesTotal, resolveLines, weighted } from './deal-rows.js';
 import { missingFields, missingForStage } from './required-fields.js';
 import { type DealContact, dealContactsOf, linkRow } from './deal-contacts.js';
+import { deleteDealLines, insertDealLines, syncDealLines } from './deal-lines.js';
 import { recordStageChange, type StageChange } from './stage-history.js';
 
 type MoveTarget = (pipeline: Pipeline) => Stage;
@@ -31,7 +32,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
    * Creates a deal in a pipeline stage and records that first stage in its
    * history. With an `idempotencyKey`, a repeated call returns the deal the
    * first one created.
-   * @throws {ValidationError} @throws {NotFoundError} for an unknown pipeline, stage, company, contact, product or owner
+   * @throws {ValidationError} @throws {NotFoundError} for an unknown pipeline, stage, company, contact, product, campaign or owner
    * @example
    * const deal = await t.deals.create({ title: 'Acme renewal', pipelineId: sales.id, amount: { minor: 500000, currency: 'USD' } });
    */
@@ -43,6 +44,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
       const stage = data.stage === undefined ? firstOpenStage(pipeline) : resolveStage(pipeline, data.stage);
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      await assertExists(w.tx, this.ctx, 'campaign', data.campaignId);
       const contactIds = [...new Set(data.contactIds ?? [])];
       await assertAllExist(w.tx, this.ctx, 'contact', contactIds);
       const currency = data.amount?.currency ?? pipeline.currency;
@@ -57,7 +59,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
         amount, probability, weightedAmountMinor: weighted(amount, probability),
         expectedCloseOn: data.expectedCloseOn ?? null, stageEnteredAt: enteredAt,
         closedAt: closed ? enteredAt : null, lostReason: stage.category === 'lost' ? (data.lostReason ?? null) : null,
-        companyId: data.companyId ?? null, contactIds, lines, campaignId: null,
+        companyId: data.companyId ?? null, contactIds, lines, campaignId: data.campaignId ?? null,
         source: data.source ?? null, externalId: data.externalId ?? null, idempotencyKey: idempotencyKey ?? null,
         ...ownedDefaults(this.ctx, 'deal', data),
       });
@@ -65,6 +67,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
         const links = contactIds.map((contactId) => linkRow(w, deal.id, contactId, null));
         await w.tx.createMany({ model: dealContactModel, tenantId: this.ctx.tenantId, rows: links });
       }
+      await insertDealLines(w, [deal]);
       await recordStageChange(w, deal, null, stage, enteredAt);
       w.emit('deal.created', { record: deal });
       return deal;
@@ -92,6 +95,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
     return this.ctx.write(async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
+      await assertExists(w.tx, this.ctx, 'campaign', data.campaignId);
       const products = await this.#productsOf(w, data.lines);
       const { lines: lineInputs, custom, ...rest } = data;
       const { after, changes } = await this.store.patch(w, dealId, (before) => {
@@ -105,6 +109,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
           ...defined({ custom: mergedCustom(this.ctx, 'deal', before.custom, custom) }),
         };
       }, expectedVersion);
+      await syncDealLines(w, after, changes);
       if (changes.length > 0) w.emit('deal.updated', { record: after, changes });
       return after;
     });
@@ -208,6 +213,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
     await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, dealId, expectedVersion);
       await w.tx.deleteMany({ model: dealContactModel, tenantId: this.ctx.tenantId, where: { dealId } });
+      await deleteDealLines(w, dealId);
       w.emit('deal.deleted', { record });
     });
   }
@@ -254,6 +260,7 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
         lostReason: to.category === 'lost' ? (opts.reason ?? null) : null,
       };
     }, opts.expectedVersion);
+    await syncDealLines(w, after, changes);
     if (move === undefined || changes.length === 0) return after;
     const from = move.pipeline.stages.find((s) => s.id === before.stageId) ?? null;
     const change = await recordStageChange(w, before, from, move.to, move.at);

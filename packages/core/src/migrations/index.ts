@@ -10,6 +10,8 @@ import { surveys0014 } from './0014-surveys.js';
 import { campaigns0016 } from './0016-campaigns.js';
 import { segments0015 } from './0015-segments.js';
 import { caseSequence0017 } from './0017-case-sequence.js';
+import { dealLines0018 } from './0018-deal-lines.js';
+import { rfmScores0019 } from './0019-rfm-scores.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -17,4 +19,18 @@ import { caseSequence0017 } from './0017-case-sequence.js';
  * from `crm.compileMigrations()`. Each one is frozen once released; `coreModels`
  * must equal what they build (`verifyMigrations`).
  */
-export const coreMigrations: readonly Migration[] = [crmCore0001, idempotencyKeys0002, taskReminders0003, eventLog0010, orders0011, assetsContracts0012, cases0013, surveys0014, segments0015, campaigns0016, caseSequence0017];
+export const coreMigrations: readonly Migration[] = [
+  crmCore0001,
+  idempotencyKeys0002,
+  taskReminders0003,
+  eventLog0010,
+  orders0011,
+  assetsContracts0012,
+  cases0013,
+  surveys0014,
+  segments0015,
+  campaigns0016,
+  caseSequence0017,
+  dealLines0018,
+  rfmScores0019,
+];

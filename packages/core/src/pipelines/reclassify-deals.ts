@@ -1,6 +1,7 @@
 import type { WriteScope } from '../common/context.js';
 import { diffFields } from '../audit/diff.js';
 import { dealEntity } from '../deals/deal.entity.js';
+import { syncLineStates } from '../deals/deal-lines.js';
 import type { StageCategory } from './pipeline.schema.js';
 
 /** Deals read and written per round: a stage may hold any number of them. */
@@ -20,6 +21,7 @@ export async function reclassifyDeals(w: WriteScope, stageId: string, category: 
       model: dealEntity.model, tenantId, where: { stageId, status: { ne: category }, ...(after ? { id: { gt: after } } : {}) },
       orderBy: [{ field: 'id' }], limit: batch,
     });
+    const states = [];
     for (const row of rows) {
       const patch = {
         status: category,
@@ -31,7 +33,10 @@ export async function reclassifyDeals(w: WriteScope, stageId: string, category: 
       const changes = diffFields(row, { status: patch.status, closedAt: patch.closedAt, lostReason: patch.lostReason });
       w.audit('deal', row.id, 'update', changes, updated.version);
       w.emit('deal.updated', { record: dealEntity.toRecord(updated), changes });
+      states.push({ id: row.id, ...patch });
     }
+    // The lines copy status, close time and loss reason: a statement per distinct state, not per deal.
+    await syncLineStates(w, states);
     if (rows.length < batch) return;
     after = rows[rows.length - 1]!.id;
   }

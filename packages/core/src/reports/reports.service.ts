@@ -122,7 +122,8 @@ export class ReportsService {
 
   /**
    * Contracts expiring within a window, and renewal rates (renewed / (renewed
-   * + expired)) by kind and/or end period.
+   * + expired)) by kind and/or end period, with the churn of the contracts
+   * due ((expired + cancelled) / due, see `ContractChurnRow`).
    * @throws {ValidationError} for invalid options
    * @example
    * const { expiring, renewals } = await t.reports.contractRenewals({ withinDays: 60, by: ['kind', 'period'] });
@@ -244,10 +245,13 @@ export class ReportsService {
 
   /**
    * Won and lost deals by owner, pipeline and/or close period: counts, win
-   * rate, amounts per currency and the most frequent loss reasons.
-   * @throws {ValidationError} for invalid options
+   * rate, amounts per currency and the most frequent loss reasons. By
+   * product (alone or with the period), from the deals' lines: each deal once
+   * per product, the amounts those of the product's lines.
+   * @throws {ValidationError} for invalid options, and for product with owner or pipeline
    * @example
    * const rows = await t.reports.winLoss({ by: ['owner', 'period'], period: 'quarter' });
+   * const products = await t.reports.winLoss({ by: ['period', 'product'], from: '2026-01-01' });
    * for (const r of rows) console.log(r.ownerId, r.period, r.winRate, r.lossReasons[0]?.reason);
    */
   async winLoss(options?: WinLossOptions): Promise<WinLossRow[]> {

@@ -1,10 +1,13 @@
 import { caseModel } from '../cases/case.model.js';
+import { rfmScoreModel } from '../customers/rfm-scores.model.js';
 import { interactionContactModel } from '../interactions/interaction.model.js';
 import { orderModel } from '../orders/order.model.js';
 import { openCaseStatuses } from '../reports/case-backlog.js';
 import type { HavingCondition } from '../storage/having.js';
 import type { SubQuery, Where } from '../storage/where.js';
-import { type MetricCondition, type NumberComparison, purchaseStatuses, type TimeBound, type TimeComparison } from './segment-rule.js';
+import {
+  type MetricCondition, type NumberComparison, purchaseStatuses, type RfmCondition, type TimeBound, type TimeComparison,
+} from './segment-rule.js';
 
 const dayMs = 86_400_000;
 type Op = 'eq' | 'ne' | 'gte' | 'gt' | 'lt' | 'lte';
@@ -85,11 +88,36 @@ function counted(statuses: readonly string[] | undefined, since: TimeBound | und
   return { model: orderModel, field: 'contactId', where };
 }
 
+/** The comparisons given, as a field filter. */
+function filterOf(c: NumberComparison): Record<string, number> {
+  const filter: Record<string, number> = {};
+  for (const op of numberOps) if (c[op] !== undefined) filter[op] = c[op];
+  return filter;
+}
+
+/**
+ * Stored RFM scores compared: one semi-join on the score rows matching every
+ * part, so a contact without a row matches none of them; `isNull` is the
+ * semi-join on any row, or its `not`.
+ */
+function rfmWhere(c: RfmCondition): Where {
+  const sub: SubQuery = { model: rfmScoreModel, field: 'contactId' };
+  const where: Where = {};
+  if (c.segment !== undefined) where.segment = { in: [...c.segment] };
+  if (c.cell !== undefined) where.cell = { in: [...c.cell] };
+  for (const key of ['r', 'f', 'm'] as const) if (c[key] !== undefined) where[key] = filterOf(c[key]);
+  const parts: Where[] = [];
+  if (Object.keys(where).length > 0) parts.push(semi(within(sub, where)));
+  if (c.isNull !== undefined) parts.push(c.isNull ? { not: semi(sub) } : semi(sub));
+  return { and: parts };
+}
+
 /**
  * A metric condition as a contact where-tree: semi-joins on the contact id
- * over orders, interactions (`crm_interaction_contact`) and cases, or the
- * contact's own satisfaction fields. Order counts and lifetime values are
- * grouped per contact with HAVING; last times need none.
+ * over orders, interactions (`crm_interaction_contact`), cases and stored
+ * RFM scores (`crm_rfm_score`), or the contact's own satisfaction fields.
+ * Order counts and lifetime values are grouped per contact with HAVING; last
+ * times and RFM scores need none.
  */
 export function metricWhere(c: MetricCondition, now: string): Where {
   switch (c.metric) {
@@ -105,10 +133,11 @@ export function metricWhere(c: MetricCondition, now: string): Where {
       return numbers({ sub: { model: caseModel, field: 'contactId', where: { status: { in: [...openCaseStatuses] } } }, fn: 'count', least: 1 }, c);
     case 'nps':
     case 'csat': {
-      const filter: Record<string, unknown> = {};
-      for (const op of numberOps) if (c[op] !== undefined) filter[op] = c[op];
+      const filter: Record<string, unknown> = filterOf(c);
       if (c.isNull !== undefined) filter.isNull = c.isNull;
       return { [c.metric === 'nps' ? 'satisfaction' : 'csat']: filter };
     }
+    case 'rfm':
+      return rfmWhere(c);
   }
 }

@@ -98,6 +98,43 @@ export interface InsertRowsOperation {
 }
 
 /**
+ * The value of one field of a row that {@link ExpandRowsOperation} writes:
+ * a constant, a field (or JSON path) of the source row, a path inside the
+ * array element (`{ element: 'productId' }`), the element's position from 0,
+ * or a source field followed by `:` and the position (`{ positionId: 'id' }`
+ * gives `<id>:0`, `<id>:1`...), a key that stays the same when run again.
+ */
+export type ElementValue =
+  | Exclude<RowValue, { without: string[] }>
+  | { element: string }
+  | { position: true }
+  | { positionId: string };
+
+/**
+ * A data step that expands a JSON array: one row into `table` for every
+ * element of the array field `each` of every row of `from` matching `where`,
+ * across tenants. A source row whose field is not an array (null, an object)
+ * gives no row. For example, deal lines kept in a JSON array become rows of a
+ * line table that SQL can group (`0018_deal_lines`).
+ * @example
+ * { kind: 'expandRows', table: 'crm_deal_line', from: 'crm_deal', each: 'lines', values: {
+ *   tenantId: { from: 'tenantId' }, id: { positionId: 'id' }, dealId: { from: 'id' },
+ *   position: { position: true }, productId: { element: 'productId' }, ... } }
+ */
+export interface ExpandRowsOperation {
+  kind: 'expandRows';
+  table: string;
+  /** The table whose rows hold the arrays. */
+  from: string;
+  /** A `json` field of `from` holding an array (of objects when `element` paths are read). */
+  each: string;
+  /** Every field of the new rows. */
+  values: Record<string, ElementValue>;
+  /** Source rows to expand. @default every row */
+  where?: Where;
+}
+
+/**
  * Operations of release 0.1.0, which named live models. Still accepted so that
  * migrations written then keep working; they are read once, when compiled.
  * @deprecated write {@link CreateTableOperation} and the other table-named operations.
@@ -116,6 +153,7 @@ export type MigrationOperation =
   | DropIndexOperation
   | UpdateRowsOperation
   | InsertRowsOperation
+  | ExpandRowsOperation
   | AddLogOperation
   | LegacyMigrationOperation;
 
@@ -248,6 +286,15 @@ export class MigrationFold {
           if (!Object.hasOwn(op.values, field) && !shape.fields[field]!.nullable) throw ValidationError.single(`insertRows into ${op.table} gives no value for ${field}`);
         }
         return;
+      case 'expandRows': {
+        const source = this.#tables.get(op.from);
+        if (!shape || !source) throw ValidationError.single(`expandRows from ${op.from} into ${op.table}: these migrations do not create both`);
+        if (source.fields[op.each]?.type !== 'json') throw ValidationError.single(`expandRows reads arrays from a json field, and ${op.from}.${op.each} is not one`);
+        for (const field of Object.keys(shape.fields)) {
+          if (!Object.hasOwn(op.values, field) && !shape.fields[field]!.nullable) throw ValidationError.single(`expandRows into ${op.table} gives no value for ${field}`);
+        }
+        return;
+      }
       case 'addLog':
         if (!shape) throw ValidationError.single(`addLog on ${op.table}, which these migrations do not create`);
         if (shape.log === true) throw ValidationError.single(`${op.table} is made a log twice`);

@@ -2,13 +2,19 @@ import { z } from 'zod';
 import type { TenantContext } from '../../common/context.js';
 import { idSchema, type Money, parseInput } from '../../common/zod-helpers.js';
 import { dealModel } from '../../deals/deal.model.js';
-import type { GroupKey, Row } from '../../storage/adapter.js';
-import { closedDealsWhere } from './deal-cohort.js';
+import { dealLineModel } from '../../deals/deal-lines.model.js';
+import type { AggregateMetric, GroupKey, Row } from '../../storage/adapter.js';
+import type { Where } from '../../storage/where.js';
+import { type ClosedDealsFilter, closedDealsWhere } from './deal-cohort.js';
 import { compareKeys, Groups, MoneyTotals } from './report-rows.js';
 import { boundarySchema, periodGroup, periodShape } from './report-period.js';
 
-/** What `reports.winLoss` groups closed deals by. `period` is the period the deal closed in. */
-export const winLossDimensions = ['owner', 'pipeline', 'period'] as const;
+/**
+ * What `reports.winLoss` groups closed deals by. `period` is the period the
+ * deal closed in; `product` the products of the deal's lines, which combines
+ * with `period` only.
+ */
+export const winLossDimensions = ['owner', 'pipeline', 'period', 'product'] as const;
 /** One of {@link winLossDimensions}. */
 export type WinLossDimension = (typeof winLossDimensions)[number];
 
@@ -31,6 +37,11 @@ export const winLossOptionsSchema = z
     /** How many loss reasons each row lists, most frequent first; the rest are counted in `otherLossReasons`. @default 10 */
     topLossReasons: z.number().int().min(0).max(100).optional().default(10),
   })
+  // Lines copy the deal's status and close time, not its owner or pipeline: those group deals, not lines.
+  .refine((o) => !dims(o.by).includes('product') || dims(o.by).every((d) => d === 'product' || d === 'period'), {
+    message: "'product' combines with 'period' only",
+    path: ['by'],
+  })
   .optional()
   .default({ by: 'owner', period: 'month', timeZone: 'UTC', topLossReasons: 10 });
 /** Options of `reports.winLoss`. */
@@ -50,9 +61,11 @@ export interface WinLossRow {
   ownerId?: string | null;
   /** When grouping by pipeline. */
   pipelineId?: string;
+  /** When grouping by product: the product of the lines (null: lines without product). */
+  productId?: string | null;
   /** First day of the close period, `YYYY-MM-DD` in the report's zone, when grouping by period. */
   period?: string;
-  /** Won deals. */
+  /** Won deals (by product: won deals with a line of the product, each counted once). */
   won: number;
   /** Lost deals. */
   lost: number;
@@ -60,7 +73,7 @@ export interface WinLossRow {
   closed: number;
   /** won / closed, from 0 to 1. */
   winRate: number;
-  /** Amounts of the won deals, summed per currency. */
+  /** Amounts of the won deals, summed per currency (by product: the totals of the product's lines). */
   wonAmounts: Money[];
   /** Amounts of the lost deals, summed per currency. */
   lostAmounts: Money[];
@@ -78,44 +91,76 @@ function compareReasons(a: unknown, b: unknown): number {
   return (a as string) < (b as string) ? -1 : 1;
 }
 
-const keyFields: Record<WinLossDimension, 'ownerId' | 'pipelineId' | 'period'> = { owner: 'ownerId', pipeline: 'pipelineId', period: 'period' };
+const keyFields: Record<WinLossDimension, 'ownerId' | 'pipelineId' | 'period' | 'productId'> = {
+  owner: 'ownerId', pipeline: 'pipelineId', period: 'period', product: 'productId',
+};
+
+function dims(by: WinLossDimension | WinLossDimension[]): WinLossDimension[] {
+  return [...new Set(Array.isArray(by) ? by : [by])];
+}
+
+/** Per group and currency: won / lost counts and amounts. */
+const amountMetrics = (field: string): Record<string, AggregateMetric> => ({
+  won: { fn: 'count', filter: { status: 'won' } },
+  lost: { fn: 'count', filter: { status: 'lost' } },
+  wonAmount: { fn: 'sum', field, filter: { status: 'won' } },
+  lostAmount: { fn: 'sum', field, filter: { status: 'lost' } },
+});
+
+/** The two aggregates of a report by deal fields: amounts by currency, reasons by group. */
+function dealAggregates(ctx: TenantContext, where: Where, groupBy: GroupKey[]): Promise<[Row[], Row[]]> {
+  const tenantId = ctx.tenantId;
+  return Promise.all([
+    ctx.storage.aggregate({ model: dealModel, tenantId, where, groupBy: [...groupBy, 'currency'], metrics: amountMetrics('amountMinor') }),
+    ctx.storage.aggregate({ model: dealModel, tenantId, where: { ...where, status: 'lost' }, groupBy: [...groupBy, 'lostReason'], metrics: { count: { fn: 'count' } } }),
+  ]);
+}
+
+/**
+ * The same two aggregates over deal lines. A deal with two lines of one
+ * product is one deal of that product: lines are grouped per deal first
+ * (status, currency and reason are the deal's, the same on all its lines),
+ * then those groups are counted, in the same statement.
+ */
+function lineAggregates(ctx: TenantContext, filter: ClosedDealsFilter, groupBy: GroupKey[], keys: string[]): Promise<[Row[], Row[]]> {
+  const tenantId = ctx.tenantId;
+  const { pipelineId, ownerId, ...closed } = filter;
+  const lines: Where = closedDealsWhere(closed);
+  // Owner and pipeline live on the deal: a semi-join keeps the report one statement per aggregate.
+  const deals: Where = { ...(pipelineId ? { pipelineId } : {}), ...(ownerId ? { ownerId } : {}) };
+  if (Object.keys(deals).length > 0) lines.dealId = { inQuery: { model: dealModel, field: 'id', where: deals } };
+  return Promise.all([
+    ctx.storage.aggregate({
+      model: dealLineModel, tenantId, where: lines, groupBy: [...groupBy, 'dealId', 'status', 'currency'],
+      metrics: { amount: { fn: 'sum', field: 'amountMinor' } },
+      regroup: { groupBy: [...keys, 'currency'], metrics: amountMetrics('amount') },
+    }),
+    ctx.storage.aggregate({
+      model: dealLineModel, tenantId, where: { ...lines, status: 'lost' }, groupBy: [...groupBy, 'dealId', 'lostReason'],
+      metrics: { lines: { fn: 'count' } },
+      regroup: { groupBy: [...keys, 'lostReason'], metrics: { count: { fn: 'count' } } },
+    }),
+  ]);
+}
 
 /**
  * Won and lost deals, their amounts and loss reasons per group, in two SQL
- * aggregates (amounts by currency, reasons by group). Rows are ordered by
- * their keys in the order of `by` (see `compareKeys`: null last).
+ * aggregates (amounts by currency, reasons by group); by product, over the
+ * deal lines (deals without lines are in no product's row). Rows are ordered
+ * by their keys in the order of `by` (see `compareKeys`: null last).
  */
 export async function winLoss(ctx: TenantContext, options?: WinLossOptions): Promise<WinLossRow[]> {
   const opts = parseInput(winLossOptionsSchema, options, 'report options');
-  const dims = [...new Set(Array.isArray(opts.by) ? opts.by : [opts.by])];
-  const where = closedDealsWhere(opts);
-  const groupBy: GroupKey[] = dims.map((d) => (d === 'period' ? periodGroup('closedAt', opts) : keyFields[d]));
-  const [amounts, reasons] = await Promise.all([
-    ctx.storage.aggregate({
-      model: dealModel,
-      tenantId: ctx.tenantId,
-      where,
-      groupBy: [...groupBy, 'currency'],
-      metrics: {
-        won: { fn: 'count', filter: { status: 'won' } },
-        lost: { fn: 'count', filter: { status: 'lost' } },
-        wonAmount: { fn: 'sum', field: 'amountMinor', filter: { status: 'won' } },
-        lostAmount: { fn: 'sum', field: 'amountMinor', filter: { status: 'lost' } },
-      },
-    }),
-    ctx.storage.aggregate({
-      model: dealModel,
-      tenantId: ctx.tenantId,
-      where: { ...where, status: 'lost' },
-      groupBy: [...groupBy, 'lostReason'],
-      metrics: { count: { fn: 'count' } },
-    }),
-  ]);
-  const keyOf = (row: Row) => JSON.stringify(dims.map((d) => row[keyFields[d]] ?? null));
+  const by = dims(opts.by);
+  const groupBy: GroupKey[] = by.map((d) => (d === 'period' ? periodGroup('closedAt', opts) : keyFields[d]));
+  const [amounts, reasons] = by.includes('product')
+    ? await lineAggregates(ctx, opts, groupBy, by.map((d) => keyFields[d]))
+    : await dealAggregates(ctx, closedDealsWhere(opts), groupBy);
+  const keyOf = (row: Row) => JSON.stringify(by.map((d) => row[keyFields[d]] ?? null));
   const groups = new Groups((key) => {
     const values = JSON.parse(key) as (string | null)[];
     const head: Partial<WinLossRow> = {};
-    dims.forEach((d, i) => Object.assign(head, { [keyFields[d]]: values[i] }));
+    by.forEach((d, i) => Object.assign(head, { [keyFields[d]]: values[i] }));
     return { values, head, won: 0, lost: 0, wonAmounts: new MoneyTotals(), lostAmounts: new MoneyTotals(), reasons: [] as LossReasonCount[], other: 0 };
   });
   for (const row of amounts) {

@@ -1,0 +1,4 @@
+create table "crm_rfm_score" ("tenant_id" text not null, "id" text not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "contact_id" text not null, "last_order_at" timestamptz not null, "recency_days" double precision not null, "frequency" bigint not null, "monetary_minor" bigint not null, "currency" text not null, "r" bigint not null, "f" bigint not null, "m" bigint not null, "cell" text not null, "segment" text not null, "reference_date" date not null, "computed_at" timestamptz not null, primary key ("tenant_id", "id"));
+create unique index "crm_rfm_score_contact" on "crm_rfm_score" ("tenant_id", "contact_id");
+create index "crm_rfm_score_segment" on "crm_rfm_score" ("tenant_id", "segment", "contact_id");
+create index "crm_rfm_score_cell" on "crm_rfm_score" ("tenant_id", "cell", "contact_id");
