@@ -314,3 +314,16 @@ export type { ElementValue, ExpandRowsOperation } from './storage/migration.js';
 export { rfmScoresOptionsSchema, type RfmScoresOptions, type RfmScoresRefresh, type StoredRfmScore } from './customers/rfm-scores.js';
 export type { RfmCondition, ScoreComparison } from './segments/segment-rule.js';
 export type { ContractChurnRow } from './reports/contract-renewals.js';
+export {
+  importEntities,
+  referenceKinds,
+  type ImportEntity,
+  type ImportIssue,
+  type ImportMapping,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  type ImportSource,
+  type ReferenceKind,
+} from './import/import.schema.js';
+export { ImportsService } from './import/imports.service.js';

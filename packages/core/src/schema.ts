@@ -20,6 +20,7 @@ import { taskModel, taskReminderModel } from './tasks/task.model.js';
 import { campaignMemberModel, campaignModel } from './campaigns/campaign.model.js';
 import { dealLineModel } from './deals/deal-lines.model.js';
 import { rfmScoreModel } from './customers/rfm-scores.model.js';
+import { importRunModel } from './import/import-run.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -58,4 +59,5 @@ export const coreModels = {
   campaignMember: campaignMemberModel,
   dealLine: dealLineModel,
   rfmScore: rfmScoreModel,
+  importRun: importRunModel,
 } as const satisfies Record<string, ModelDefinition>;

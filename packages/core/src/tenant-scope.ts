@@ -22,6 +22,7 @@ import { InsightsService } from './insights/insights.service.js';
 import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
+import { ImportsService } from './import/imports.service.js';
 
 /**
  * Everything crmkit offers for one tenant. Every call through it reads and
@@ -77,6 +78,9 @@ export class TenantScope {
   readonly insights: InsightsService;
   /** Marketing campaigns, their members, responses and attribution report. */
   readonly campaigns: CampaignsService;
+  /** Imports of CSV and NDJSON files into any record entity, batched, resumable, with a per-row report. */
+  readonly imports: ImportsService;
+  /** Data protection: a person's data exported or erased, and their consent history. */
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
   readonly #ctx: TenantContext;
@@ -108,6 +112,7 @@ export class TenantScope {
     this.slaPolicies = new SlaPoliciesService(ctx);
     this.insights = new InsightsService(ctx);
     this.campaigns = new CampaignsService(ctx);
+    this.imports = new ImportsService(ctx, (c) => new TenantScope(c));
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
   }
 

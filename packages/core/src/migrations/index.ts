@@ -12,6 +12,7 @@ import { segments0015 } from './0015-segments.js';
 import { caseSequence0017 } from './0017-case-sequence.js';
 import { dealLines0018 } from './0018-deal-lines.js';
 import { rfmScores0019 } from './0019-rfm-scores.js';
+import { importRuns0020 } from './0020-import-runs.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -33,4 +34,5 @@ export const coreMigrations: readonly Migration[] = [
   caseSequence0017,
   dealLines0018,
   rfmScores0019,
+  importRuns0020,
 ];
