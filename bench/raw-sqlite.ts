@@ -12,7 +12,7 @@ export const contactColumns = [
   'first_name', 'last_name', 'email', 'emails', 'phone', 'phones', 'company_id', 'title',
   'lifecycle_stage', 'source', 'birth_date', 'occupation', 'family_status', 'city', 'country',
   'preferred_channel', 'product_interests', 'consent', 'satisfaction', 'satisfaction_at', 'external_id', 'idempotency_key',
-  'csat', 'csat_at',
+  'csat', 'csat_at', 'erased_at',
 ] as const;
 
 /** JSON columns, parsed on read so that both sides return usable values. */
@@ -27,7 +27,7 @@ export function contactParams(r: Row): unknown[] {
     r.firstName, r.lastName, r.email, j(r.emails), r.phone, j(r.phones), r.companyId, r.title,
     r.lifecycleStage, r.source, r.birthDate, r.occupation, r.familyStatus, r.city, r.country,
     r.preferredChannel, j(r.productInterests), j(r.consent), r.satisfaction, r.satisfactionAt, r.externalId, r.idempotencyKey ?? null,
-    r.csat ?? null, r.csatAt ?? null,
+    r.csat ?? null, r.csatAt ?? null, r.erasedAt ?? null,
   ];
 }
 

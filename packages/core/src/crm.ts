@@ -13,6 +13,8 @@ import type { Storage, StorageAdapter } from './storage/adapter.js';
 import { createCursorCodec } from './storage/cursor.js';
 import type { Migration } from './storage/migration.js';
 import { deliverReminders } from './tasks/reminders.js';
+import type { PersonalDataHandler } from './privacy/personal-data-handler.js';
+import { uniqueHandlers } from './privacy/handlers.js';
 import { TenantScope } from './tenant-scope.js';
 
 /** Options of {@link createCrm}. */
@@ -50,6 +52,13 @@ export interface CrmOptions {
    * @default a random key per process
    */
   cursorSecret?: string | Uint8Array;
+  /**
+   * Personal data that extensions keep in their own tables, exported and
+   * erased with core's by `privacy.export` and `privacy.erase` (see docs/privacy.md):
+   * `[workflowPersonalData]` from `@crmkit/workflows` when workflows run.
+   * @default []
+   */
+  personalData?: readonly PersonalDataHandler[];
 }
 
 /** Options of {@link Crm.tenant}. */
@@ -231,6 +240,7 @@ export async function createCrm(options: CrmOptions): Promise<Crm> {
     onListenerError:
       options.onListenerError ?? ((error, event) => console.error(`crmkit: a listener of ${event.type} threw`, error)),
     cursors: createCursorCodec(options.cursorSecret),
+    personalData: uniqueHandlers(options.personalData ?? []),
   };
   return new Crm(runtime, [...coreMigrations, ...(options.migrations ?? [])]);
 }

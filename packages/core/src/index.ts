@@ -327,3 +327,15 @@ export {
   type ReferenceKind,
 } from './import/import.schema.js';
 export { ImportsService } from './import/imports.service.js';
+export {
+  duplicateEntities, type DuplicateEntity, type DuplicateMatch, type DuplicateReason, type DuplicateCandidate,
+  type FindDuplicatesOptions, type CheckDuplicatesOptions, type MergeInput,
+} from './duplicates/duplicate.schema.js';
+export { normalizeName, normalizeCompanyName } from './duplicates/normalize.js';
+export { DuplicatesService } from './duplicates/duplicates.service.js';
+export type { MergeResult } from './merge/merge.js';
+export { mergedRecordModel } from './merge/merged-record.model.js';
+export { PrivacyService } from './privacy/privacy.service.js';
+export type { ConsentChange, ConsentSourceOption, ConsentValue, EraseOptions, ErasureRecord, ExportedEvent, PersonalDataExport, SegmentMembership } from './privacy/privacy.schema.js';
+export type { PersonalDataContext, PersonalDataHandler, PersonalRecordRef } from './privacy/personal-data-handler.js';
+export { consentChangeModel, erasureModel } from './privacy/privacy.model.js';

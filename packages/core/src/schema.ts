@@ -21,6 +21,8 @@ import { campaignMemberModel, campaignModel } from './campaigns/campaign.model.j
 import { dealLineModel } from './deals/deal-lines.model.js';
 import { rfmScoreModel } from './customers/rfm-scores.model.js';
 import { importRunModel } from './import/import-run.model.js';
+import { mergedRecordModel } from './merge/merged-record.model.js';
+import { consentChangeModel, erasureModel } from './privacy/privacy.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -60,4 +62,7 @@ export const coreModels = {
   dealLine: dealLineModel,
   rfmScore: rfmScoreModel,
   importRun: importRunModel,
+  mergedRecord: mergedRecordModel,
+  erasure: erasureModel,
+  consentChange: consentChangeModel,
 } as const satisfies Record<string, ModelDefinition>;

@@ -23,6 +23,8 @@ import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { ImportsService } from './import/imports.service.js';
+import { DuplicatesService } from './duplicates/duplicates.service.js';
+import { PrivacyService } from './privacy/privacy.service.js';
 
 /**
  * Everything crmkit offers for one tenant. Every call through it reads and
@@ -80,7 +82,10 @@ export class TenantScope {
   readonly campaigns: CampaignsService;
   /** Imports of CSV and NDJSON files into any record entity, batched, resumable, with a per-row report. */
   readonly imports: ImportsService;
+  /** Duplicate contacts and companies: find, check before create, merge with relinking. */
+  readonly duplicates: DuplicatesService;
   /** Data protection: a person's data exported or erased, and their consent history. */
+  readonly privacy: PrivacyService;
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
   readonly #ctx: TenantContext;
@@ -113,6 +118,8 @@ export class TenantScope {
     this.insights = new InsightsService(ctx);
     this.campaigns = new CampaignsService(ctx);
     this.imports = new ImportsService(ctx, (c) => new TenantScope(c));
+    this.duplicates = new DuplicatesService(ctx);
+    this.privacy = new PrivacyService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
   }
 

@@ -29,6 +29,7 @@ export type { TriggerAction, SignalTarget } from './triggers/action.js';
 export type { FieldConditions } from './triggers/match.js';
 export type { TriggerLoopOptions } from './triggers/loop.js';
 export { triggerCursorModel, triggerFireModel } from './storage/models.js';
+export { workflowPersonalData } from './privacy/workflow-personal-data.js';
 export { dealStageGates, dealStageGatesMachine, type DealStageGatesInput, type DealStageGatesEvent, type DealStageGatesContext, type OnboardingTask } from './machines/deal-stage-gates/deal-stage-gates.js';
 export { followUp, followUpMachine, type FollowUpInput, type FollowUpEvent, type FollowUpContext } from './machines/follow-up/follow-up.js';
 export { winBack, winBackMachine, migrateWinBack, type WinBackInput, type WinBackEvent, type WinBackContext, type WinBackCustomer, type EnrollInCampaignParams } from './machines/win-back/win-back.js';

@@ -9,6 +9,7 @@ import { NotFoundError, StateError } from '../errors.js';
 import { memberModel } from '../members/member.model.js';
 import type { NewRow, Storage, StorageAdapter } from '../storage/adapter.js';
 import type { CursorCodec } from '../storage/cursor.js';
+import type { PersonalDataHandler } from '../privacy/personal-data-handler.js';
 import type { Clock } from './clock.js';
 import type { CustomFieldSchemas } from './custom-fields.js';
 import { newId } from './ids.js';
@@ -27,6 +28,8 @@ export interface CrmRuntime {
   onListenerError: (error: unknown, event: CrmEvent) => void;
   /** Signs and verifies the cursors of every list. */
   cursors: CursorCodec;
+  /** Extensions' personal data, exported and erased with core's (`createCrm({ personalData })`). */
+  personalData: readonly PersonalDataHandler[];
 }
 
 /**

@@ -9,12 +9,21 @@ import { companyEntity } from './company.entity.js';
 import type { companyModel } from './company.model.js';
 import { type Company, type CompanyInput, companyInputSchema, type CompanyPatch, companyPatchSchema } from './company.schema.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
+import { getOrSurvivor } from '../merge/resolve.js';
 
 /** Companies (accounts). Reached as `crm.tenant(id).companies`. */
 export class CompaniesService extends RecordService<NonNullable<(typeof companyModel)['rowType']>, Company> {
   /** @internal */
   constructor(ctx: TenantContext) {
     super(ctx, companyEntity);
+  }
+
+  /**
+   * Reads one company; the id of a company merged into another (`duplicates.merge`) reads the survivor.
+   * @throws {ValidationError} for a malformed id @throws {NotFoundError} when the tenant has no such company
+   */
+  override async get(id: string): Promise<Company> {
+    return getOrSurvivor(this.store, parseInput(idSchema, id, 'company id'));
   }
 
   /**

@@ -34,6 +34,8 @@ export const contactModel = defineModel({
     externalId: { type: 'string', nullable: true },
     // Set by `create(input, { idempotencyKey })`: a repeated create returns this record.
     idempotencyKey: { type: 'string', nullable: true },
+    // Set by `privacy.erase`: the personal data is gone, the row stays for foreign keys and aggregates (0022).
+    erasedAt: { type: 'timestamp', nullable: true },
   },
   indexes: [
     { name: 'email', fields: ['email'], whereNotNull: ['email'] },

@@ -110,4 +110,6 @@ export interface Contact extends OwnedRecord {
   externalId: string | null;
   /** The key of the create that made it (`create(input, { idempotencyKey })`), if one was given. */
   idempotencyKey: string | null;
+  /** When `privacy.erase` anonymised the contact (its personal data removed), else null. */
+  erasedAt: string | null;
 }

@@ -11,6 +11,9 @@ import type { contactModel } from './contact.model.js';
 import { type Contact, type ContactInput, contactInputSchema, type ContactPatch, contactPatchSchema } from './contact.schema.js';
 import { contactPointsPatch, mergeEmails, mergePhones } from './contact-fields.js';
 import { toE164 } from './phone.js';
+import { getOrSurvivor } from '../merge/resolve.js';
+import { consentSource, recordConsentChanges } from '../privacy/consent-changes.js';
+import type { ConsentSourceOption } from '../privacy/privacy.schema.js';
 
 type ParsedContact = z.output<typeof contactInputSchema>;
 type NewContact = Omit<Contact, 'tenantId' | 'id' | 'createdAt' | 'updatedAt' | 'version'>;
@@ -30,19 +33,31 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
   }
 
   /**
+   * Reads one contact; the id of a contact merged into another (`duplicates.merge`) reads the survivor.
+   * @throws {ValidationError} for a malformed id @throws {NotFoundError} when the tenant has no such contact
+   */
+  override async get(id: string): Promise<Contact> {
+    return getOrSurvivor(this.store, parseInput(idSchema, id, 'contact id'));
+  }
+
+  /**
    * Creates a contact. Emails are stored lower-case, phones as E.164. With an
    * `idempotencyKey`, a repeated call returns the contact the first one made.
+   * Consent given is recorded with the `source` option (`privacy.consentHistory`).
    * @throws {ValidationError} @throws {NotFoundError} for an unknown company or owner
    * @example
    * const ada = await t.contacts.create({ firstName: 'Ada', email: 'Ada@Acme.io', tags: ['vip'] });
    */
-  async create(input: ContactInput, options?: CreateOptions): Promise<Contact> {
+  async create(input: ContactInput, options?: CreateOptions & ConsentSourceOption): Promise<Contact> {
     const data = parseInput(contactInputSchema, input, 'contact');
-    const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
+    const { source, ...createOptions } = options ?? {};
+    const consent = consentSource(source);
+    const { idempotencyKey } = parseInput(createOptionsSchema, createOptions, 'create options');
     return createOnce(this.store, idempotencyKey, async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const contact = await this.store.insert(w, { ...this.#toRecord(data, w.now), idempotencyKey: idempotencyKey ?? null });
+      await recordConsentChanges(w, [{ contactId: contact.id, from: {}, to: contact.consent }], consent);
       w.emit('contact.created', { record: contact });
       return contact;
     });
@@ -55,8 +70,9 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
    * memory holds a chunk, not the call. Emits one `contact.created` per contact.
    * @throws {ValidationError} @throws {NotFoundError} @throws {DuplicateError}
    */
-  async createMany(inputs: readonly ContactInput[]): Promise<Contact[]> {
+  async createMany(inputs: readonly ContactInput[], options?: ConsentSourceOption): Promise<Contact[]> {
     const list = parseInput(z.array(z.unknown()).max(100_000), inputs, 'contact list');
+    const consent = consentSource(options?.source);
     const created: Contact[] = [];
     await this.ctx.write(async (w) => {
       for (let start = 0; start < list.length; start += chunkSize) {
@@ -66,6 +82,7 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
         await assertAllExist(w.tx, this.ctx, 'member', ref('ownerId'));
         const rows = chunk.map((record) => this.store.newRow(w, { ...record, idempotencyKey: null }));
         await w.tx.createMany({ model: contactEntity.model, tenantId: this.ctx.tenantId, rows });
+        await recordConsentChanges(w, rows.map((r) => ({ contactId: r.id, from: {}, to: r.consent })), consent);
         for (const row of rows) {
           const record = this.store.toRecord(row as NonNullable<(typeof contactModel)['rowType']>);
           created.push(record);
@@ -102,18 +119,21 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
 
   /**
    * Changes a contact. `custom` keys merge into the existing ones (`null` removes
-   * a key); setting `satisfaction` also stamps `satisfactionAt`.
+   * a key); setting `satisfaction` also stamps `satisfactionAt`. Each consent
+   * change is recorded with the `source` option (`privacy.consentHistory`).
    * @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError}
    */
-  async update(id: string, patch: ContactPatch, options?: WriteOptions): Promise<Contact> {
+  async update(id: string, patch: ContactPatch, options?: WriteOptions & ConsentSourceOption): Promise<Contact> {
     const contactId = parseInput(idSchema, id, 'contact id');
     const data = parseInput(contactPatchSchema, patch, 'contact patch');
-    const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
+    const { source, ...writeOptions } = options ?? {};
+    const consent = consentSource(source);
+    const { expectedVersion } = parseInput(writeOptionsSchema, writeOptions, 'write options');
     return this.ctx.write(async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       const { email, emails, phone, phones, custom, satisfaction, ...rest } = data;
-      const { after, changes } = await this.store.patch(
+      const { before, after, changes } = await this.store.patch(
         w,
         contactId,
         (before) => ({
@@ -125,6 +145,7 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
         expectedVersion,
       );
       if (changes.length > 0) w.emit('contact.updated', { record: after, changes });
+      await recordConsentChanges(w, [{ contactId, from: before.consent, to: after.consent }], consent);
       return after;
     });
   }
@@ -180,6 +201,7 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
       csat: null,
       csatAt: null,
       externalId: data.externalId ?? null,
+      erasedAt: null,
       ...ownedDefaults(this.ctx, 'contact', data),
     };
   }

@@ -121,6 +121,12 @@ export interface CrmEventMap {
   'campaign.memberEnrolled': { record: CampaignMember };
   /** A member moved forward (`markSent`, `setMemberStatus`, `recordResponse`). */
   'campaign.memberStatusChanged': { record: CampaignMember; from: CampaignMemberStatus; to: CampaignMemberStatus };
+  /** Contacts were merged into a survivor (`duplicates.merge`); `relinked` counts the references moved, by `model.field`. */
+  'contact.merged': { survivorId: string; mergedIds: string[]; relinked: Record<string, number> };
+  /** Companies were merged into a survivor (`duplicates.merge`), as `contact.merged`. */
+  'company.merged': { survivorId: string; mergedIds: string[]; relinked: Record<string, number> };
+  /** `privacy.erase` anonymised a contact (no personal data in the payload: see the erasure record). */
+  'contact.erased': { contactId: string; erasureId: string };
 }
 
 /** The name of a domain event. */

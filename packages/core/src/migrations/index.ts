@@ -13,6 +13,8 @@ import { caseSequence0017 } from './0017-case-sequence.js';
 import { dealLines0018 } from './0018-deal-lines.js';
 import { rfmScores0019 } from './0019-rfm-scores.js';
 import { importRuns0020 } from './0020-import-runs.js';
+import { merges0021 } from './0021-merges.js';
+import { privacy0022 } from './0022-privacy.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -35,4 +37,6 @@ export const coreMigrations: readonly Migration[] = [
   dealLines0018,
   rfmScores0019,
   importRuns0020,
+  merges0021,
+  privacy0022,
 ];
