@@ -327,6 +327,11 @@ export {
   type ReferenceKind,
 } from './import/import.schema.js';
 export { ImportsService } from './import/imports.service.js';
+export { ExportsService } from './export/exports.service.js';
+export {
+  exportOptionsSchema, exportTargetSchema,
+  type ExportMapping, type ExportOptions, type ExportProgress, type ExportResult, type ExportTarget,
+} from './export/export.schema.js';
 export {
   duplicateEntities, type DuplicateEntity, type DuplicateMatch, type DuplicateReason, type DuplicateCandidate,
   type FindDuplicatesOptions, type CheckDuplicatesOptions, type MergeInput,

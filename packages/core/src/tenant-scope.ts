@@ -23,6 +23,7 @@ import { TasksService } from './tasks/tasks.service.js';
 import { TimelineService } from './timeline/timeline.service.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { ImportsService } from './import/imports.service.js';
+import { ExportsService } from './export/exports.service.js';
 import { DuplicatesService } from './duplicates/duplicates.service.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 
@@ -82,6 +83,8 @@ export class TenantScope {
   readonly campaigns: CampaignsService;
   /** Imports of CSV and NDJSON files into any record entity, batched, resumable, with a per-row report. */
   readonly imports: ImportsService;
+  /** Exports of records and segments as CSV or NDJSON, streamed a page at a time. */
+  readonly exports: ExportsService;
   /** Duplicate contacts and companies: find, check before create, merge with relinking. */
   readonly duplicates: DuplicatesService;
   /** Data protection: a person's data exported or erased, and their consent history. */
@@ -118,6 +121,7 @@ export class TenantScope {
     this.insights = new InsightsService(ctx);
     this.campaigns = new CampaignsService(ctx);
     this.imports = new ImportsService(ctx, (c) => new TenantScope(c));
+    this.exports = new ExportsService(ctx);
     this.duplicates = new DuplicatesService(ctx);
     this.privacy = new PrivacyService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
