@@ -6,6 +6,7 @@
  *   npm run bench -- [--n 200000] [--rounds 3] [--seed 42] [--pg [--deals 200000]] [--workflows] [--writes]
  *   npm run bench -- --sla [--pg] [--cases 1000000]
  *   npm run bench -- --reports [--pg] [--scale 1]
+ *   npm run bench -- --import [--pg] [--scale 1] [--rounds 1]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -28,7 +29,10 @@ const usage = `Usage: npm run bench -- [options]
   --cases <count>  cases of the SLA reports (--sla)        default: 1000000
   --reports        reports vs hand-written SQL (bench/reports.ts); SQLite, or PostgreSQL with --pg
   --scale <f>      fraction of 1,000,000 deals / 1,000,000 orders / 5,000,000
-                   interactions (--reports)                default: 1
+                   interactions (--reports), of 1,000,000 contacts (--import)
+                                                           default: 1
+  --import         CSV import and export vs the driver by hand (bench/import.ts);
+                   SQLite, or PostgreSQL with --pg
   --help           show this help`;
 
 /** Options every suite receives. */
@@ -42,7 +46,7 @@ export interface BenchOptions {
   cases: number;
   /** Whether --pg was given (the SLA suite then runs on PostgreSQL). */
   pg: boolean;
-  /** Fraction of the full data set the reports suite seeds (reports suite). */
+  /** Fraction of the full data set the reports suite seeds, or of the import suite's 1,000,000 contacts. */
   scale: number;
 }
 
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
       cases: { type: 'string' },
       sla: { type: 'boolean', default: false },
       reports: { type: 'boolean', default: false },
+      import: { type: 'boolean', default: false },
       scale: { type: 'string' },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
   };
   if (values.sla) return optionalSuite('./sla.ts', 'SLA report', options);
   if (values.reports) return optionalSuite('./reports.ts', 'reports', options);
+  if (values.import) return optionalSuite('./import.ts', 'import', options);
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);
   if (values.writes) return optionalSuite('./writes.ts', 'write-path', options);

@@ -13,6 +13,14 @@ export interface SalesOrganisation {
 }
 
 /**
+ * The address the demo gives an agent or manager: the dataset names people,
+ * while imports reference members by email (`owner.email`).
+ */
+export function memberEmail(name: string): string {
+  return `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@sales.example`;
+}
+
+/**
  * Turns `sales_teams.csv` into members and teams: each regional office is a
  * team, each manager a member of their office with a team of their own inside
  * it, each agent a rep in their manager's team.
@@ -44,13 +52,13 @@ export async function importSalesTeams(t: TenantScope, rows: SalesTeamRow[], iss
   const managerTeams = new Map<string, string>();
   for (const [name, office] of officeOfManager) {
     const parentTeamId = officeTeams.get(office) as string;
-    const manager = await t.members.create({ name, role: 'manager', teamIds: [parentTeamId] });
+    const manager = await t.members.create({ name, email: memberEmail(name), role: 'manager', teamIds: [parentTeamId] });
     managers.set(name, manager);
     managerTeams.set(name, (await t.teams.create({ name: `${name}'s team`, managerId: manager.id, parentTeamId })).id);
   }
   const agents = new Map<string, Member>();
   for (const row of agentRows) {
-    agents.set(row.agent, await t.members.create({ name: row.agent, role: 'rep', teamIds: [managerTeams.get(row.manager) as string] }));
+    agents.set(row.agent, await t.members.create({ name: row.agent, email: memberEmail(row.agent), role: 'rep', teamIds: [managerTeams.get(row.manager) as string] }));
   }
   return { agents, managers, teamCount: officeTeams.size + managerTeams.size };
 }

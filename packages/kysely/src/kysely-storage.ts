@@ -37,7 +37,7 @@ import { keysetAfter, orderList, resolveOrder } from './keyset.js';
 import { logPosition, readLog, reservePositions } from './log.js';
 import { type FieldInfo, type ModelInfo, ModelRegistry, plainField } from './model-info.js';
 import { decodeRows, encodeAssignments, encodeInsertRow, selectList } from './row-codec.js';
-import { type Frag, ShapeBuilder, bindShape } from './shape.js';
+import { type Frag, type PreparedShape, ShapeBuilder, bindShape } from './shape.js';
 import { WhereCompiler } from './where-compiler.js';
 
 /** What every storage handle of one adapter shares: dialect, executor, caches. */
@@ -101,8 +101,12 @@ export class KyselyStorage implements Storage {
 
   /** Runs the statement of `key` (compiled by `build` on first use) with `b`'s values. */
   protected async run<R = Row>(info: ModelInfo, b: ShapeBuilder, build: () => SqlFragment): Promise<QueryResult<R>> {
-    if (!this.db.isTransaction && insideTransaction.getStore() === this) throw misuse();
-    const shape = info.shapes.get(this.db, b.key, build);
+    return this.#execute<R>(info, this.#shape(info, b.key, build), b.values);
+  }
+
+  /** The compiled statement of `key`, checked against the dialect's parameter limit. */
+  #shape(info: ModelInfo, key: string, build: () => SqlFragment): PreparedShape {
+    const shape = info.shapes.get(this.db, key, build);
     // Checked here, on the compiled statement, because only the dialect knows how many
     // placeholders a tree becomes (lists bound one value each where it has no array binding).
     const max = this.ctx.dialect.capabilities.maxParameters;
@@ -111,8 +115,14 @@ export class KyselyStorage implements Storage {
         `${info.model.name}: this statement needs ${shape.recipe.length} bound parameters and ${this.ctx.dialect.capabilities.name} takes at most ${max}; use fewer conditions or shorter lists`,
       );
     }
+    return shape;
+  }
+
+  /** Runs a compiled statement with its slot values, driver errors mapped to crmkit's. */
+  async #execute<R = Row>(info: ModelInfo, shape: PreparedShape, values: readonly unknown[]): Promise<QueryResult<R>> {
+    if (!this.db.isTransaction && insideTransaction.getStore() === this) throw misuse();
     try {
-      return await this.ctx.executor.execute(this.db, bindShape<R>(shape, b.values));
+      return await this.ctx.executor.execute(this.db, bindShape<R>(shape, values));
     } catch (error) {
       throw mapDriverError(error, this.ctx.dialect, info);
     }
@@ -193,19 +203,25 @@ export class KyselyStorage implements Storage {
     const write = async (storage: KyselyStorage): Promise<void> => {
       // One reservation for the whole call: a statement per call, not per row.
       let position = reserves ? await reservePositions(storage.ctx, storage.db, info, rows.length) : 0;
+      // The shape is looked up once per statement size, not once per statement: SQLite
+      // inserts one row per statement, so the per-statement key, builder and lookup
+      // were paid for every row of every bulk write (contacts, their audit and outbox rows).
+      let shape: PreparedShape | undefined;
+      let shapeRows = 0;
       for (let start = 0; start < rows.length; start += perStatement) {
         const count = Math.min(perStatement, rows.length - start);
-        const b = new ShapeBuilder();
-        b.key = `createMany ${count}`;
-        const values = b.values;
-        values.length = count * width + (reserves ? count : 0);
+        if (count !== shapeRows) {
+          shape = storage.#shape(info, `createMany ${count}`, () => storage.#insert(info, count));
+          shapeRows = count;
+        }
+        const values = new Array<unknown>(count * width + (reserves ? count : 0));
         for (let r = 0; r < count; r++) {
           const row = rows[start + r]!;
           const copy = args.returnRows === true ? (out[start + r] = {}) : undefined;
           encodeInsertRow(info, args.tenantId, row, values, r * width, copy);
           if (reserves) values[count * width + r] = position++;
         }
-        await storage.run(info, b, () => storage.#insert(info, count));
+        await storage.#execute(info, shape!, values);
       }
     };
     if (this.db.isTransaction || (rows.length <= perStatement && !reserves)) await write(this);

@@ -80,8 +80,12 @@ export const optionalText = (max: number) =>
   z
     .string()
     .max(max)
-    .transform((s) => s.trim())
-    .transform((s) => (s === '' ? null : s))
+    // One transform, not trim then null: each is a pipe zod runs per value, and a
+    // contact has eleven such fields (the bulk-import profile, docs/performance.md).
+    .transform((s) => {
+      const trimmed = s.trim();
+      return trimmed === '' ? null : trimmed;
+    })
     .nullable()
     .optional();
 
