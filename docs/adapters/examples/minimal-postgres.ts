@@ -77,6 +77,12 @@ const dialect: SqlDialect = {
     sql`to_char(date_trunc(${sql.lit(unit)}, ${type === 'date' ? sql`${e}::timestamp` : sql`${e} at time zone ${zone === undefined ? sql`'UTC'` : sql`${zone}::text`}`}), 'YYYY-MM-DD')`,
   epochMilliseconds: (e, type) => sql`(extract(epoch from ${type === 'date' ? sql`${e}::timestamp` : e}) * 1000)::int8`,
   percentile: (e, p, filter) => sql`percentile_cont(${p}::float8) within group (order by ${e})${filter ? sql` filter (where ${filter})` : sql``}`,
+  // For the expandRows migration step: one row per element of a JSON array, with its 0-based position.
+  jsonArrayElements: (c, alias) => ({
+    from: sql`jsonb_array_elements(case when jsonb_typeof(${c}) = 'array' then ${c} else '[]'::jsonb end) with ordinality as ${sql.id(alias)}(${sql.id('value')}, ${sql.id('position')})`,
+    element: sql.id(alias, 'value'),
+    position: sql`(${sql.id(alias, 'position')} - 1)`,
+  }),
   orderTerm: (e, direction) => (direction === 'desc' ? sql`${e} desc nulls last` : sql`${e} asc nulls first`),
   rowLock: () => sql` for update`,
   claimDue: (p) => sql`update ${p.table} set ${p.set} where (${p.primaryKey}) in (select ${p.primaryKey} from ${p.table} where ${p.filter} order by ${p.orderBy} limit ${p.limit} for update skip locked) returning ${p.returning}`,
