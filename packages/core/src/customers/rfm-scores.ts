@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { TenantContext, type WriteScope } from '../common/context.js';
 import { newId } from '../common/ids.js';
-import { currencySchema, dateSchema, type Money, parseInput } from '../common/zod-helpers.js';
+import { currencySchema, dateSchema, parseInput } from '../common/zod-helpers.js';
 import { DuplicateError } from '../errors.js';
 import { type RfmCustomer, rfm } from '../reports/customers/rfm.js';
-import type { RfmScore, RfmSegment } from '../reports/customers/rfm-segments.js';
 import { purchaseScopeShape } from '../reports/customers/scope.js';
 import { rfmScoreModel } from './rfm-scores.model.js';
 
@@ -40,20 +39,7 @@ export interface RfmScoresRefresh {
 }
 
 /** A customer's stored RFM scores: the row of `reports.rfm` as of the last refresh. */
-export interface StoredRfmScore {
-  contactId: string;
-  /** Its last counted order before the reference date, ISO UTC. */
-  lastOrderAt: string;
-  /** Days from the last order to the reference date's midnight UTC. */
-  recencyDays: number;
-  frequency: number;
-  monetary: Money;
-  r: RfmScore;
-  f: RfmScore;
-  m: RfmScore;
-  /** `'545'`: R, F, M. */
-  cell: string;
-  segment: RfmSegment;
+export interface StoredRfmScore extends RfmCustomer {
   /** `YYYY-MM-DD`. */
   referenceDate: string;
   /** ISO UTC. */
