@@ -9,10 +9,11 @@ import {
   ValidationError,
   normalizeOperation,
   resolveFieldRef,
+  type Scalar,
 } from '@crmkit/core';
 import { type Kysely, sql } from 'kysely';
 import type { JsonKind, SqlDialect, SqlFragment } from './dialect.js';
-import { type ModelInfo, buildModelInfo, logTable, plainField, tableRef } from './model-info.js';
+import { type FieldInfo, type ModelInfo, buildModelInfo, logTable, plainField, tableRef } from './model-info.js';
 import { LiteralBuilder } from './shape.js';
 import type { WhereCompiler } from './where-compiler.js';
 
@@ -216,17 +217,7 @@ function insertRowsDdl(
   // Columns left out are NULL; Postgres would read a bare NULL in a select list as text.
   const entries = Object.entries(op.values).filter(([, value]) => !('value' in value && value.value === null));
   const columns = entries.map(([name]) => sql.id(plainField(target, name).column));
-  const values = entries.map(([name, value]) => {
-    const field = plainField(target, name);
-    if ('value' in value) {
-      const literal = b.bind(field.encode === undefined ? value.value : field.encode(value.value))();
-      // A literal in a select list has no type of its own in Postgres: give it the column's.
-      return sql`cast(${literal} as ${sql.raw(dialect.columnType(field.type))})`;
-    }
-    const ref = resolveFieldRef(source.model, value.from);
-    const from = source.byName.get(ref.field)!;
-    return ref.path.length === 0 ? from.ref : dialect.jsonExtract(from.ref, ref.path, jsonKindOf(field.type));
-  });
+  const values = entries.map(([name, value]) => copiedValue(plainField(target, name), value, source, b, dialect));
   const filter = where.compile(source, op.where, b);
   return sql`insert into ${target.table} (${sql.join(columns)}) select ${sql.join(values)} from ${source.table}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
 }
@@ -262,16 +253,22 @@ function expandRowsDdl(
       const key = plainField(source, value.positionId);
       return sql`${key.ref} || ':' || cast(${elements.position} as ${sql.raw(dialect.columnType('string'))})`;
     }
-    if ('value' in value) {
-      const literal = b.bind(field.encode === undefined ? value.value : field.encode(value.value))();
-      return sql`cast(${literal} as ${sql.raw(dialect.columnType(field.type))})`;
-    }
-    const ref = resolveFieldRef(source.model, value.from);
-    const from = source.byName.get(ref.field)!;
-    return ref.path.length === 0 ? from.ref : dialect.jsonExtract(from.ref, ref.path, jsonKindOf(field.type));
+    return copiedValue(field, value, source, b, dialect);
   });
   const filter = where.compile(source, op.where, b);
   return sql`insert into ${target.table} (${sql.join(columns)}) select ${sql.join(values)} from ${source.table}, ${elements.from}${filter === undefined ? sql`` : sql` where ${filter()}`}`;
+}
+
+/** A constant (typed as its column) or a field / JSON path of the source row, as a select-list value. */
+function copiedValue(field: FieldInfo, value: { value: Scalar } | { from: string }, source: ModelInfo, b: LiteralBuilder, dialect: SqlDialect): SqlFragment {
+  if ('value' in value) {
+    const literal = b.bind(field.encode === undefined ? value.value : field.encode(value.value))();
+    // A literal in a select list has no type of its own in Postgres: give it the column's.
+    return sql`cast(${literal} as ${sql.raw(dialect.columnType(field.type))})`;
+  }
+  const ref = resolveFieldRef(source.model, value.from);
+  const from = source.byName.get(ref.field)!;
+  return ref.path.length === 0 ? from.ref : dialect.jsonExtract(from.ref, ref.path, jsonKindOf(field.type));
 }
 
 function jsonKindOf(type: FieldDefinition['type']): JsonKind {
