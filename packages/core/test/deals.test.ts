@@ -64,6 +64,16 @@ describe('deals', () => {
     await expect(t.deals.moveToStage(deal.id, 'nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('moves a deal of more than 2^53 minor units, its audit holding the weighted amounts exactly as decimal strings', async () => {
+    const { t, pipeline } = await setup();
+    const minor = 2n ** 60n + 7n;
+    const deal = await t.deals.create({ title: 'Big', pipelineId: pipeline.id, amount: { minor, currency: 'USD' } });
+    const moved = await t.deals.moveToStage(deal.id, 'negotiation');
+    expect(typeof moved.weightedAmountMinor).toBe('bigint');
+    const [entry] = (await t.audit.forRecord('deal', deal.id)).items.filter((e) => e.action === 'update');
+    expect(entry?.changes).toContainEqual({ field: 'weightedAmountMinor', from: String(deal.weightedAmountMinor), to: String(moved.weightedAmountMinor) });
+  });
+
   it('marks deals won and lost with a reason, and reopens them', async () => {
     const { t, pipeline } = await setup();
     const events: string[] = [];

@@ -108,7 +108,8 @@ export class WriteScope {
     const now = this.now;
     this.unit.audits.push({
       tenantId: this.ctx.tenantId, id: newId(), createdAt: now, updatedAt: now,
-      entity, recordId, action, actorId: this.ctx.actorId, changes, at: now, recordVersion,
+      // Stored as JSON, like the outbox: a change of money beyond 2^53 minor units (a deal's weighted amount) is a decimal string.
+      entity, recordId, action, actorId: this.ctx.actorId, changes: jsonSafe(changes), at: now, recordVersion,
     });
   }
 }
