@@ -16,6 +16,7 @@ import { deliverReminders } from './tasks/reminders.js';
 import type { PersonalDataHandler } from './privacy/personal-data-handler.js';
 import { uniqueHandlers } from './privacy/handlers.js';
 import { TenantScope } from './tenant-scope.js';
+import { TenantAdmin } from './tenants/tenant-admin.js';
 
 /** Options of {@link createCrm}. */
 export interface CrmOptions {
@@ -168,6 +169,16 @@ export class Crm {
    */
   tenant(tenantId: string, options: TenantOptions = {}): TenantScope {
     return openTenant(this.#runtime, tenantId, options, undefined);
+  }
+
+  /**
+   * Whole-tenant administration: delete a tenant, back it up as NDJSON,
+   * restore it here or into another database (see docs/tenants.md).
+   * @example
+   * for await (const line of crm.tenants.backup('acme')) out.write(line);
+   */
+  get tenants(): TenantAdmin {
+    return new TenantAdmin(this.#runtime.adapter, this.#runtime.clock);
   }
 
   /**

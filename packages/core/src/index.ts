@@ -344,3 +344,8 @@ export { PrivacyService } from './privacy/privacy.service.js';
 export type { ConsentChange, ConsentSourceOption, ConsentValue, EraseOptions, ErasureRecord, ExportedEvent, PersonalDataExport, SegmentMembership } from './privacy/privacy.schema.js';
 export type { PersonalDataContext, PersonalDataHandler, PersonalRecordRef } from './privacy/personal-data-handler.js';
 export { consentChangeModel, erasureModel } from './privacy/privacy.model.js';
+export { TenantAdmin, type TenantBackupOptions, type TenantRestoreOptions, type TenantRestoreResult } from './tenants/tenant-admin.js';
+export type { TenantBackupSource } from './tenants/ndjson-lines.js';
+export {
+  tenantBackupFormat, tenantBackupVersion, type TenantBackupEndLine, type TenantBackupHeader, type TenantBackupRowLine,
+} from './tenants/backup-format.js';
