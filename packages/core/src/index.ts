@@ -342,7 +342,7 @@ export type { MergeResult } from './merge/merge.js';
 export { mergedRecordModel } from './merge/merged-record.model.js';
 export { PrivacyService } from './privacy/privacy.service.js';
 export type { ConsentChange, ConsentSourceOption, ConsentValue, EraseOptions, ErasureRecord, ExportedEvent, PersonalDataExport, SegmentMembership } from './privacy/privacy.schema.js';
-export type { PersonalDataContext, PersonalDataHandler, PersonalRecordRef } from './privacy/personal-data-handler.js';
+export type { MergeRelinkContext, PersonalDataContext, PersonalDataHandler, PersonalRecordRef } from './privacy/personal-data-handler.js';
 export { consentChangeModel, erasureModel } from './privacy/privacy.model.js';
 export { TenantAdmin, type TenantBackupOptions, type TenantRestoreOptions, type TenantRestoreResult } from './tenants/tenant-admin.js';
 export type { TenantBackupSource } from './tenants/ndjson-lines.js';

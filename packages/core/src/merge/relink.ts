@@ -32,8 +32,8 @@ const extraPairKeys: Record<string, string[][]> = { interactionContact: [['inter
 /**
  * Every reference to records of `entity` in the core's models, found from the
  * models themselves (a model added later with a `contactId` is relinked
- * without a change here). Workflow instances live in @crmkit/workflows, which
- * core does not import: see docs/duplicates.md.
+ * without a change here). Extensions' tables (workflow instances) are not
+ * core's models: their `personalData` handlers relink them (see {@link relink}).
  */
 export function referencesTo(entity: DuplicateEntity, models: readonly ModelDefinition<object>[] = Object.values(coreModels) as ModelDefinition<object>[]): Reference[] {
   const out: Reference[] = [];
@@ -83,7 +83,9 @@ const add = (counts: Record<string, number>, key: string, n: number) => {
  * Points every reference to a merged record at the survivor, inside the
  * merge's transaction. Rows are moved by `updateMany` per model (one
  * statement each, version bumped); pair links are read in chunks of 500 to
- * fold repeats; JSON id lists are rewritten row by row and audited.
+ * fold repeats; JSON id lists are rewritten row by row and audited. Then
+ * each `personalData` handler with a `relink` moves the extension's own
+ * references (workflow subjects), since core does not know their tables.
  */
 export async function relink(w: WriteScope, entity: DuplicateEntity, survivorId: string, mergedIds: readonly string[]): Promise<Relinked> {
   const tenantId = w.ctx.tenantId;
@@ -117,6 +119,11 @@ export async function relink(w: WriteScope, entity: DuplicateEntity, survivorId:
       // One merged id at a time: two merged contacts in the same campaign fold into one row too.
       for (const mergedId of mergedIds) await relinkPairs(w, ref, key, survivorId, mergedId, out);
     }
+  }
+  for (const handler of w.ctx.runtime.personalData) {
+    if (handler.relink === undefined) continue;
+    const moved = await handler.relink({ storage: w.tx, tenantId, entity, survivorId, mergedIds: [...mergedIds], now: w.now });
+    for (const [key, n] of Object.entries(moved)) add(out.relinked, key, n);
   }
   return out;
 }

@@ -11,6 +11,7 @@ export function uniqueHandlers(handlers: readonly PersonalDataHandler[]): readon
     if (typeof handler?.name !== 'string' || handler.name.length === 0 || typeof handler.export !== 'function' || typeof handler.erase !== 'function') {
       throw ValidationError.single('A personal-data handler needs a name, export and erase', ['personalData', i]);
     }
+    if (handler.relink !== undefined && typeof handler.relink !== 'function') throw ValidationError.single('A personal-data handler\'s relink must be a function', ['personalData', i, 'relink']);
     if (seen.has(handler.name)) throw ValidationError.single(`Two personal-data handlers are named ${JSON.stringify(handler.name)}`, ['personalData', i]);
     seen.add(handler.name);
   });

@@ -1,3 +1,4 @@
+import type { DuplicateEntity } from '../duplicates/duplicate.schema.js';
 import type { Storage } from '../storage/adapter.js';
 
 /** A record of the person, by entity name and id: the subjects extensions look for. */
@@ -33,11 +34,30 @@ export interface PersonalDataContext {
 }
 
 /**
+ * What `duplicates.merge` hands each {@link PersonalDataHandler} with a
+ * `relink`: the merge, inside its transaction, after core moved its own
+ * references to the survivor.
+ */
+export interface MergeRelinkContext {
+  /** The merge's transaction. */
+  storage: Storage;
+  tenantId: string;
+  /** What was merged: `contact` or `company`. */
+  entity: DuplicateEntity;
+  survivorId: string;
+  /** The ids merged into the survivor; their rows are already deleted. */
+  mergedIds: readonly string[];
+  /** ISO UTC timestamp of the merge. */
+  now: string;
+}
+
+/**
  * Personal data an extension keeps in its own tables (workflow snapshots and
  * history), registered with `createCrm({ personalData: [handler] })`. Core
- * never imports its extensions: they come to it this way. `erase` runs in the
- * erasure's transaction, after core scrubbed its tables; it throws to roll the
- * whole erasure back.
+ * never imports its extensions: they come to it this way, for exports,
+ * erasures and the merges that move a person's records to a survivor.
+ * `erase` runs in the erasure's transaction, after core scrubbed its tables;
+ * it throws to roll the whole erasure back.
  * @example
  * import { workflowPersonalData } from '@crmkit/workflows';
  * const crm = await createCrm({ adapter, migrations: workflowMigrations, personalData: [workflowPersonalData] });
@@ -49,4 +69,12 @@ export interface PersonalDataHandler {
   export(context: PersonalDataContext): Promise<unknown>;
   /** Removes the person from the extension's tables; returns the rows changed by table name. */
   erase(context: PersonalDataContext): Promise<Record<string, number>>;
+  /**
+   * Points the extension's references to merged contacts or companies (a
+   * workflow instance's subject) at the survivor, in the merge's transaction;
+   * throws to roll the merge back. Returns the references moved by
+   * `model.field`, which the merge adds to its `relinked` counts.
+   * @default undefined: the extension's references are left as they are
+   */
+  relink?(context: MergeRelinkContext): Promise<Record<string, number>>;
 }

@@ -2,12 +2,28 @@ import type { TenantContext } from '../common/context.js';
 import { idSchema, parseInput } from '../common/zod-helpers.js';
 import { contactModel } from '../contacts/contact.model.js';
 import { NotFoundError } from '../errors.js';
+import { survivorOf } from '../merge/resolve.js';
+import type { Storage } from '../storage/adapter.js';
 import { toConsentChange } from './consent-changes.js';
 import { eraseContact } from './erase.js';
 import { exportContact } from './export.js';
 import { readAll } from './personal-records.js';
 import { consentChangeModel } from './privacy.model.js';
 import { type ConsentChange, type EraseOptions, eraseOptionsSchema, type ErasureRecord, type PersonalDataExport } from './privacy.schema.js';
+
+/**
+ * The contact an id names: itself, or the survivor it was merged into
+ * (`duplicates.merge`), so that a request made with an id kept from before a
+ * merge reaches the person, whose data the merge moved there.
+ * @throws {NotFoundError} naming the id asked for, when it names neither
+ */
+async function contactIdOf(ctx: TenantContext, storage: Storage, id: string): Promise<string> {
+  const contact = await storage.findOne({ model: contactModel, tenantId: ctx.tenantId, id });
+  if (contact !== undefined) return id;
+  const survivorId = await survivorOf(ctx, 'contact', id, storage);
+  if (survivorId === undefined) throw new NotFoundError('contact', id);
+  return survivorId;
+}
 
 /**
  * Data-protection duties towards one person (GDPR articles 15, 17 and 7):
@@ -30,14 +46,15 @@ export class PrivacyService {
    * memberships, consent history, audit entries and outbox events about it,
    * earlier erasures, and the sections of registered extensions. Reads go in
    * pages of 500 rows; the audit trail and the outbox are scanned from the
-   * contact's creation on.
+   * contact's creation on. The id of a contact merged into another exports
+   * the survivor, which holds what the merge moved.
    * @throws {ValidationError} for a malformed id @throws {NotFoundError} when the tenant has no such contact
    * @example
    * const doc = await t.privacy.export(ada.id);
    * await writeFile('ada.json', JSON.stringify(doc, null, 2));
    */
   async export(contactId: string): Promise<PersonalDataExport> {
-    const id = parseInput(idSchema, contactId, 'contact id');
+    const id = await contactIdOf(this.#ctx, this.#ctx.storage, parseInput(idSchema, contactId, 'contact id'));
     return exportContact(this.#ctx, id, this.#ctx.runtime.personalData);
   }
 
@@ -52,7 +69,8 @@ export class PrivacyService {
    * Consent is cleared and the change recorded (source `erasure`). An
    * erasure record with the rows changed per table remains, and
    * `contact.erased` is emitted. Erasing an erased contact again scrubs what
-   * was written since.
+   * was written since. The id of a contact merged into another erases the
+   * survivor.
    * @throws {ValidationError} @throws {NotFoundError} when the tenant has no such contact
    * @example
    * const erasure = await t.privacy.erase(ada.id, { reason: 'GDPR art. 17 request', requestedBy: 'ticket #4711' });
@@ -60,22 +78,22 @@ export class PrivacyService {
   async erase(contactId: string, options?: EraseOptions): Promise<ErasureRecord> {
     const id = parseInput(idSchema, contactId, 'contact id');
     const { reason, requestedBy } = parseInput(eraseOptionsSchema, options, 'erase options');
-    return this.#ctx.write((w) => eraseContact(w, id, { reason, requestedBy }, this.#ctx.runtime.personalData));
+    // Resolved under the transaction: a merge committing meanwhile cannot leave the erasure on a deleted id.
+    return this.#ctx.write(async (w) => eraseContact(w, await contactIdOf(this.#ctx, w.tx, id), { reason, requestedBy }, this.#ctx.runtime.personalData));
   }
 
   /**
    * Every consent change of a contact, oldest first: channel, from, to, when,
-   * where it came from (`source`) and who made it.
+   * where it came from (`source`) and who made it. The id of a contact merged
+   * into another reads the survivor's history, which the merge's changes joined.
    * @throws {ValidationError} @throws {NotFoundError} when the tenant has no such contact
    * @example
    * await t.contacts.update(ada.id, { consent: { email: 'denied' } }, { source: 'unsubscribe-link' });
    * const history = await t.privacy.consentHistory(ada.id);
    */
   async consentHistory(contactId: string): Promise<ConsentChange[]> {
-    const id = parseInput(idSchema, contactId, 'contact id');
     const storage = this.#ctx.storage;
-    const contact = await storage.findOne({ model: contactModel, tenantId: this.#ctx.tenantId, id });
-    if (contact === undefined) throw new NotFoundError('contact', id);
+    const id = await contactIdOf(this.#ctx, storage, parseInput(idSchema, contactId, 'contact id'));
     const rows = await readAll(storage, consentChangeModel, this.#ctx.tenantId, { contactId: id });
     return rows.map(toConsentChange);
   }

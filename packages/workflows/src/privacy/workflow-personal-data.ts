@@ -1,4 +1,5 @@
 import type { ModelDefinition, PersonalDataContext, PersonalDataHandler, Storage, Where } from '@crmkit/core';
+import { relinkSubjects } from '../merge/relink-subjects.js';
 import { instanceModel, jobModel, stepModel, timerModel } from '../storage/models.js';
 
 /** Rows per read: every table is read in keyset pages of this many rows. */
@@ -57,6 +58,9 @@ function same(a: unknown, b: unknown): boolean {
  * rewritten instance or job moves to its next revision (the storage bumps the
  * version of every update), so a worker holding the old one recomputes from
  * the stored row, as after any concurrent write.
+ *
+ * A merge (`duplicates.merge`) moves the instances whose subject is a merged
+ * contact or company to the survivor, in the merge's transaction.
  * @example
  * const crm = await createCrm({ adapter, migrations: workflowMigrations, personalData: [workflowPersonalData] });
  */
@@ -120,4 +124,6 @@ export const workflowPersonalData: PersonalDataHandler = {
     }
     return counts;
   },
+
+  relink: relinkSubjects,
 };
