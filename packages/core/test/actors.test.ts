@@ -31,4 +31,17 @@ describe('actors', () => {
     const trail = await admin.audit.forRecord('contact', ada.id);
     expect(trail.items.map((e) => [e.action, e.actorId])).toEqual([['create', rep.id]]);
   });
+
+  it('is checked once per transaction, and again after the member changes in it', async () => {
+    const rep = await env.crm.tenant('acme').members.create({ name: 'Rep' });
+    const error = await env.crm.transaction(async (tx) => {
+      const asRep = tx.tenant('acme', { actorId: rep.id });
+      await asRep.contacts.create({ firstName: 'Ada' });
+      await asRep.contacts.create({ firstName: 'Bob' });
+      await tx.tenant('acme').members.update(rep.id, { active: false });
+      return asRep.contacts.create({ firstName: 'Cy' }).catch((e: unknown) => e);
+    });
+    expect(error).toBeInstanceOf(StateError);
+    expect(count('crm_contact')).toBe(2);
+  });
 });

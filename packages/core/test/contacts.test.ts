@@ -108,6 +108,17 @@ describe('contacts', () => {
     expect((await t.contacts.list({ limit: 1000 })).items).toHaveLength(300);
   });
 
+  it('stamps a satisfaction given at creation with the time of the write, one by one and in bulk', async () => {
+    const t = env.crm.tenant('acme');
+    const one = await t.contacts.create({ firstName: 'Ada', satisfaction: 8 });
+    env.clock.advance(1000);
+    const [scored, unscored] = await t.contacts.createMany([{ firstName: 'Bob', satisfaction: 0 }, { firstName: 'Cy', phone: '(415) 555-0132' }]);
+    expect(one).toMatchObject({ satisfaction: 8, satisfactionAt: one.createdAt, idempotencyKey: null });
+    expect(scored).toMatchObject({ satisfaction: 0, satisfactionAt: '2026-03-02T09:00:01.000Z', idempotencyKey: null });
+    expect(unscored).toMatchObject({ satisfaction: null, satisfactionAt: null, phone: '+14155550132' });
+    expect(await t.contacts.get(scored!.id)).toEqual(scored);
+  });
+
   it('refuses a second contact with the same external id', async () => {
     const t = env.crm.tenant('acme');
     await t.contacts.create({ firstName: 'A', externalId: 'ext-1' });

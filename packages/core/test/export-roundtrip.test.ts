@@ -30,6 +30,8 @@ async function seed(t: TenantScope): Promise<void> {
   const owner = await t.members.create({ name: 'Bob', email: 'bob@x.io' });
   const acme = await t.companies.create({ name: 'Acme, "the" company', domain: 'acme.io', sector: 'Tools\nand more', annualRevenue: { minor: 123456789, currency: 'USD' } });
   await t.companies.create({ name: 'Globex', domain: 'globex.io', annualRevenue: { minor: 5, currency: 'JPY' } });
+  // No revenue: both money columns empty (CSV) or null (NDJSON), which an import reads as "not given".
+  await t.companies.create({ name: 'Initech', domain: 'initech.io' });
   const pipeline = await t.pipelines.create({ name: 'Sales', stages: salesStages });
   for (let i = 0; i < 12; i++) {
     await t.contacts.create({

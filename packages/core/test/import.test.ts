@@ -126,6 +126,18 @@ describe.each(targets)('imports ($name)', (target) => {
     expect({ ...real, importId: '', elapsedMs: 0, rowsPerSecond: 0, dryRun: true }).toEqual({ ...dry, importId: '', elapsedMs: 0, rowsPerSecond: 0 });
   });
 
+  run('reports a phone only the service refuses on its own row, in a dry run as in a real one', async () => {
+    const t = tenant();
+    const csv = 'firstName,Phone\nAda,+44 20 7946 0958\nBob,12\nCy,+44 20 7946 0959\n';
+    const options = { mapping: { columns: { Phone: 'phone' } } };
+    for (const dryRun of [true, false]) {
+      const report = await t.imports.run('contact', csv, { ...options, dryRun });
+      expect(report).toMatchObject({ rowsRead: 3, created: 2, rejected: 1 });
+      expect(report.issues.map((i) => [i.line, i.column, i.field])).toEqual([[3, 'Phone', 'phone']]);
+    }
+    expect((await t.contacts.list()).items.map((c) => c.phone).sort()).toEqual(['+442079460958', '+442079460959']);
+  });
+
   run('resumes after a crash in onProgress: the same importId continues after the last committed batch', async () => {
     const t = tenant();
     const rows = Array.from({ length: 10 }, (_, i) => `P${i},p${i}@x.io`);

@@ -2,28 +2,19 @@ import { z } from 'zod';
 import type { TenantContext } from '../common/context.js';
 import { createOnce, type CreateOptions, createOptionsSchema } from '../common/idempotent-create.js';
 import { RecordService } from '../common/record-service.js';
-import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
+import { assertExists, defined, mergedCustom } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { dealContactModel, dealModel } from '../deals/deal.model.js';
 import { ValidationError } from '../errors.js';
 import { contactEntity } from './contact.entity.js';
 import type { contactModel } from './contact.model.js';
 import { type Contact, type ContactInput, contactInputSchema, type ContactPatch, contactPatchSchema } from './contact.schema.js';
-import { contactPointsPatch, mergeEmails, mergePhones } from './contact-fields.js';
+import { createContacts, newContact, type PreparedContact, prepareContact } from './contact-create.js';
+import { contactPointsPatch } from './contact-fields.js';
 import { toE164 } from './phone.js';
 import { getOrSurvivor } from '../merge/resolve.js';
 import { consentSource, recordConsentChanges } from '../privacy/consent-changes.js';
 import type { ConsentSourceOption } from '../privacy/privacy.schema.js';
-
-type ParsedContact = z.output<typeof contactInputSchema>;
-type NewContact = Omit<Contact, 'tenantId' | 'id' | 'createdAt' | 'updatedAt' | 'version'>;
-
-/**
- * Rows per chunk of `createMany`: validated, checked, inserted and their
- * outbox rows written before the next chunk is looked at, so that memory
- * holds one chunk of work, not the whole call.
- */
-const chunkSize = 500;
 
 /** Contacts: the people a tenant sells to and serves. Reached as `crm.tenant(id).contacts`. */
 export class ContactsService extends RecordService<NonNullable<(typeof contactModel)['rowType']>, Contact> {
@@ -56,7 +47,7 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
     return createOnce(this.store, idempotencyKey, async (w) => {
       await assertExists(w.tx, this.ctx, 'company', data.companyId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
-      const contact = await this.store.insert(w, { ...this.#toRecord(data, w.now), idempotencyKey: idempotencyKey ?? null });
+      const contact = await this.store.insert(w, newContact(prepareContact(this.ctx, data), w.now, idempotencyKey ?? null));
       await recordConsentChanges(w, [{ contactId: contact.id, from: {}, to: contact.consent }], consent);
       w.emit('contact.created', { record: contact });
       return contact;
@@ -72,32 +63,12 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
    */
   async createMany(inputs: readonly ContactInput[], options?: ConsentSourceOption): Promise<Contact[]> {
     const list = parseInput(z.array(z.unknown()).max(100_000), inputs, 'contact list');
-    const consent = consentSource(options?.source);
-    const created: Contact[] = [];
-    await this.ctx.write(async (w) => {
-      for (let start = 0; start < list.length; start += chunkSize) {
-        const chunk = list.slice(start, start + chunkSize).map((input, i) => this.#parseAt(input, start + i, w.now));
-        const ref = (field: 'companyId' | 'ownerId') => chunk.map((r) => r[field]).filter((v): v is string => v !== null);
-        await assertAllExist(w.tx, this.ctx, 'company', ref('companyId'));
-        await assertAllExist(w.tx, this.ctx, 'member', ref('ownerId'));
-        const rows = chunk.map((record) => this.store.newRow(w, { ...record, idempotencyKey: null }));
-        await w.tx.createMany({ model: contactEntity.model, tenantId: this.ctx.tenantId, rows });
-        await recordConsentChanges(w, rows.map((r) => ({ contactId: r.id, from: {}, to: r.consent })), consent);
-        for (const row of rows) {
-          const record = this.store.toRecord(row as NonNullable<(typeof contactModel)['rowType']>);
-          created.push(record);
-          w.audit('contact', record.id, 'create', [], 1);
-          w.emit('contact.created', { record });
-        }
-        await w.unit.flush();
-      }
-    });
-    return created;
+    return createContacts(this.ctx, list, (input, index) => this.#parseAt(input, index), consentSource(options?.source));
   }
 
-  #parseAt(input: unknown, index: number, now: string): Omit<NewContact, 'idempotencyKey'> {
+  #parseAt(input: unknown, index: number): PreparedContact {
     try {
-      return this.#toRecord(parseInput(contactInputSchema, input, 'contact'), now);
+      return prepareContact(this.ctx, parseInput(contactInputSchema, input, 'contact'));
     } catch (error) {
       if (error instanceof ValidationError) for (const issue of error.issues) issue.path.unshift(index);
       throw error;
@@ -172,37 +143,5 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
       await w.tx.deleteMany({ model: dealContactModel, tenantId, where: { contactId } });
       w.emit('contact.deleted', { record });
     });
-  }
-
-  #toRecord(data: ParsedContact, now: string): Omit<NewContact, 'idempotencyKey'> {
-    const emails = mergeEmails(data.email, data.emails?.map((e) => ({ address: e.address, label: e.label ?? null })));
-    const phones = mergePhones(data.phone, data.phones, this.ctx.runtime.defaultCountry);
-    return {
-      firstName: data.firstName ?? null,
-      lastName: data.lastName ?? null,
-      email: emails[0]?.address ?? null,
-      emails,
-      phone: phones[0]?.number ?? null,
-      phones,
-      companyId: data.companyId ?? null,
-      title: data.title ?? null,
-      lifecycleStage: data.lifecycleStage,
-      source: data.source ?? null,
-      birthDate: data.birthDate ?? null,
-      occupation: data.occupation ?? null,
-      familyStatus: data.familyStatus ?? null,
-      city: data.city ?? null,
-      country: data.country ?? null,
-      preferredChannel: data.preferredChannel ?? null,
-      productInterests: data.productInterests ?? [],
-      consent: data.consent ?? {},
-      satisfaction: data.satisfaction ?? null,
-      satisfactionAt: data.satisfaction === undefined || data.satisfaction === null ? null : now,
-      csat: null,
-      csatAt: null,
-      externalId: data.externalId ?? null,
-      erasedAt: null,
-      ...ownedDefaults(this.ctx, 'contact', data),
-    };
   }
 }

@@ -28,7 +28,8 @@ export interface BatchWrite {
 /**
  * Writes a batch in one transaction through the services' own write paths (so
  * validation, normalisation, audit and outbox events happen as for any call):
- * the bulk create when the service has one, else one call per row. A row whose
+ * the bulk create when the service has one (given the rows validation already
+ * parsed and prepared), else one call per row. A row whose
  * call fails (a duplicate, a rule only the service knows) rolls the transaction
  * back — Postgres cannot go on after a failed statement — and the batch is
  * written again without it, row by row; the failed rows are returned with their errors.
@@ -36,22 +37,25 @@ export interface BatchWrite {
  */
 export async function writeBatch(b: BatchWrite): Promise<Map<RowDraft, CrmError>> {
   const failed = new Map<RowDraft, CrmError>();
-  let bulk = b.target.createMany !== undefined;
+  const prepared = b.target.bulk;
+  let bulk = prepared !== undefined;
   const { runtime, tenantId, actorId } = b.ctx;
   for (;;) {
     const live = b.rows.filter((row) => !failed.has(row));
     try {
       await runUnit(runtime, async (unit) => {
-        const scope = b.scopeOf(new TenantContext(runtime, tenantId, actorId, unit));
+        const ctx = new TenantContext(runtime, tenantId, actorId, unit);
+        const scope = b.scopeOf(ctx);
         if (bulk) {
           const creates = live.filter((row) => row.op?.kind === 'create');
-          if (creates.length > 0) await b.target.createMany!(scope, creates.map((row) => row.values));
+          if (creates.length > 0) await prepared!.createMany(ctx, creates.map((row) => row.prepared));
         }
         for (const row of live) {
           const op = row.op!;
           if (bulk && op.kind === 'create') continue;
           try {
-            if (op.kind === 'create') await b.target.create(scope, row.values);
+            // Row by row, a prepared create still goes through the bulk path: its row is not parsed again.
+            if (op.kind === 'create') await (prepared ? prepared.createMany(ctx, [row.prepared]) : b.target.create(scope, row.values));
             else await b.target.update(scope, op.id, row.values);
           } catch (error) {
             if (error instanceof CrmError) throw new RowFailure(row, error);

@@ -42,6 +42,18 @@ export function schemaAt(schema: z.ZodType | undefined, path: readonly string[])
   return current;
 }
 
+const nullable = new WeakMap<z.ZodType, boolean>();
+
+/** Whether the schema takes `null` as a value; kept per schema, since a column's schema is the same on every row. */
+export function acceptsNull(schema: z.ZodType): boolean {
+  let known = nullable.get(schema);
+  if (known === undefined) {
+    known = schema.safeParse(null).success;
+    nullable.set(schema, known);
+  }
+  return known;
+}
+
 const numeric = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const integer = /^[+-]?\d+$/;
 const truthy = new Set(['true', 'yes', 'y', '1']);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TenantContext } from '../common/context.js';
 import { assetEntity } from '../assets/asset.entity.js';
 import { assetInputSchema, assetPatchSchema } from '../assets/asset.schema.js';
 import { caseEntity } from '../cases/case.entity.js';
@@ -6,6 +7,7 @@ import { caseInputSchema, casePatchSchema } from '../cases/case.schema.js';
 import { companyEntity } from '../companies/company.entity.js';
 import { companyInputSchema, companyPatchSchema } from '../companies/company.schema.js';
 import { contactEntity } from '../contacts/contact.entity.js';
+import { createContacts, type ParsedContact, type PreparedContact, prepareContact } from '../contacts/contact-create.js';
 import { contactInputSchema, contactPatchSchema } from '../contacts/contact.schema.js';
 import { dealEntity } from '../deals/deal.entity.js';
 import { dealInputSchema, dealPatchSchema } from '../deals/deal.schema.js';
@@ -15,13 +17,14 @@ import { orderEntity } from '../orders/order.entity.js';
 import { orderInputSchema, orderPatchSchema } from '../orders/order.schema.js';
 import { productEntity } from '../products/product.entity.js';
 import { productInputSchema, productPatchSchema } from '../products/product.schema.js';
+import { consentSource } from '../privacy/consent-changes.js';
 import type { ModelDefinition } from '../storage/schema.js';
 import { taskEntity } from '../tasks/task.entity.js';
 import { taskInputSchema, taskPatchSchema } from '../tasks/task.schema.js';
 import type { TenantScope } from '../tenant-scope.js';
 import type { ImportEntity, ReferenceKind } from './import.schema.js';
 
-/** A service input as the importer builds it; the service parses it again, as for any caller. */
+/** A service input as the importer builds it; a service call parses it again, as for any caller (bulk creates excepted). */
 type Input = Record<string, unknown>;
 
 /** Where the id a reference resolves to goes: a field, or one more element of a list field. */
@@ -47,8 +50,19 @@ export interface ImportTarget {
   /** Whether `lines[].sku` names the product of a line (orders, deals). */
   lineSkus: boolean;
   create(scope: TenantScope, input: Input): Promise<unknown>;
-  /** The service's bulk create, when it has one: all or nothing. */
-  createMany?(scope: TenantScope, inputs: Input[]): Promise<unknown>;
+  /**
+   * The service's bulk create, when it has one, split where the import needs it.
+   * `prepare` is the service's normalisation of one input `input` has parsed
+   * (phones, defaults, custom fields; it throws a CrmError for what only the
+   * service refuses), run once per row while rows are validated, so that such a
+   * row is reported alone; `createMany` writes prepared rows, all or nothing,
+   * and parses and normalises nothing again. Creates then go through it
+   * instead of `create`.
+   */
+  bulk?: {
+    prepare(ctx: TenantContext, parsed: unknown): unknown;
+    createMany(ctx: TenantContext, prepared: unknown[]): Promise<unknown>;
+  };
   update(scope: TenantScope, id: string, patch: Input): Promise<unknown>;
 }
 
@@ -56,13 +70,18 @@ const company = { 'company.domain': { field: 'companyId' }, 'company.name': { fi
 const owner = { 'owner.email': { field: 'ownerId' } } as const;
 
 // The casts below hand a row the importer has validated with the very schema the service
-// parses with; the service parses it again, so nothing unchecked reaches storage.
+// parses with: the service calls parse it again, the bulk path takes the parsed and
+// prepared value itself, so nothing unchecked reaches storage.
 const targetList: ImportTarget[] = [
   {
     entity: 'contact', model: contactEntity.model as ModelDefinition, input: contactInputSchema, patch: contactPatchSchema,
     customizable: true, keys: ['externalId', 'email', 'phone'], references: { ...company, ...owner }, lineSkus: false,
     create: (s, i) => s.contacts.create(i as never),
-    createMany: (s, i) => s.contacts.createMany(i as never),
+    bulk: {
+      prepare: (ctx, parsed) => prepareContact(ctx, parsed as ParsedContact),
+      // The import passes no consent source: consent in a file is recorded as `contacts.createMany` records it.
+      createMany: (ctx, prepared) => createContacts(ctx, prepared as PreparedContact[], (p) => p, consentSource(undefined)),
+    },
     update: (s, id, p) => s.contacts.update(id, p as never),
   },
   {

@@ -1,7 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { z } from 'zod';
 import { normalizeDomain } from '../companies/domain.js';
 import { toE164 } from '../contacts/phone.js';
-import { coerceCell } from './coerce-cell.js';
+import { acceptsNull, coerceCell } from './coerce-cell.js';
 import type { ColumnPlan } from './column-plan.js';
 import type { ImportIssue, ReferenceKind } from './import.schema.js';
 import type { SourceRow } from './source-rows.js';
@@ -26,6 +27,8 @@ export interface RowDraft {
   key: string | undefined;
   /** What the row becomes once looked up. */
   op?: { kind: 'create' } | { kind: 'update'; id: string };
+  /** A valid create of a target with a bulk path: its input parsed and prepared by the service (`ImportTarget.bulk`). */
+  prepared?: unknown;
 }
 
 /** Sets `value` at a dotted path, making the objects on the way. */
@@ -59,6 +62,17 @@ export function normalizeKey(key: string, value: unknown, country: CountryCode |
   return text;
 }
 
+/**
+ * Whether a null is "not given" rather than a value: a part of a nested value
+ * (`annualRevenue.minor`) whose schema has no null. An export writes a company
+ * without revenue as `"Revenue": null, "Revenue currency": null`, and reading
+ * those as `{ minor: null, currency: null }` would reject the row; a top-level
+ * null still reaches the schema, which clears a nullable field.
+ */
+function isAbsentPart(path: readonly string[], schema: z.ZodType | undefined): boolean {
+  return path.length > 1 && schema !== undefined && !acceptsNull(schema);
+}
+
 /** What building a draft needs besides the row. */
 export interface DraftContext {
   plan: ColumnPlan;
@@ -78,7 +92,8 @@ export function draftOf(source: SourceRow, c: DraftContext): RowDraft {
     const to = c.plan.resolve(column);
     if (to.kind === 'field') {
       const value = c.csv && typeof cell === 'string' ? coerceCell(to.schema, cell) : cell;
-      if (value !== undefined) setPath(values, to.path, value);
+      if (value === undefined || (value === null && isAbsentPart(to.path, to.schema))) continue;
+      setPath(values, to.path, value);
     } else if (to.kind === 'reference') {
       noteReference(draft, column, to, cell);
     }

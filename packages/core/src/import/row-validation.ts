@@ -39,13 +39,16 @@ export function writeIssues(draft: RowDraft, plan: ColumnPlan, error: CrmError):
 /**
  * Checks a looked-up row with the schema its service call parses with (the create
  * input or the patch) and the host's custom-field schema, before anything is
- * written, so that a bad row is reported and never aborts its batch. Fields an
- * update cannot change are left out of the patch and returned, to be reported
- * once per import.
+ * written, so that a bad row is reported and never aborts its batch. A create of a
+ * target with a bulk path is also prepared here, by the service's own
+ * normalisation, and keeps the result for the write (parsed once, not again
+ * there). Fields an update cannot change are left out of the patch and
+ * returned, to be reported once per import.
  */
 export function validateDraft(ctx: TenantContext, target: ImportTarget, plan: ColumnPlan, draft: RowDraft): string[] {
   const dropped: string[] = [];
-  if (draft.op?.kind === 'update') {
+  const update = draft.op?.kind === 'update';
+  if (update) {
     const shape = shapeOf(target.patch) ?? {};
     for (const field of Object.keys(draft.values)) {
       if (!Object.hasOwn(shape, field)) {
@@ -54,20 +57,21 @@ export function validateDraft(ctx: TenantContext, target: ImportTarget, plan: Co
       }
     }
   }
-  const schema = draft.op?.kind === 'update' ? target.patch : target.input;
-  const result = schema.safeParse(draft.values);
+  const result = (update ? target.patch : target.input).safeParse(draft.values);
   if (!result.success) {
     draft.issues.push(...issuesOf(draft, plan, ValidationError.fromZod(result.error, target.entity).issues));
     return dropped;
   }
-  const custom = draft.values.custom;
-  if (draft.op?.kind !== 'update' && typeof custom === 'object' && custom !== null) {
-    try {
-      parseCustom(ctx.runtime, target.entity as CustomizableEntity, custom as Record<string, unknown>);
-    } catch (error) {
-      if (!(error instanceof CrmError)) throw error;
-      draft.issues.push(...writeIssues(draft, plan, error));
+  if (update) return dropped;
+  try {
+    // `prepare` checks the custom fields itself, as the service's create does.
+    if (target.bulk) draft.prepared = target.bulk.prepare(ctx, result.data);
+    else if (typeof draft.values.custom === 'object' && draft.values.custom !== null) {
+      parseCustom(ctx.runtime, target.entity as CustomizableEntity, draft.values.custom as Record<string, unknown>);
     }
+  } catch (error) {
+    if (!(error instanceof CrmError)) throw error;
+    draft.issues.push(...writeIssues(draft, plan, error));
   }
   return dropped;
 }

@@ -1,4 +1,4 @@
-import type { TenantContext } from '../common/context.js';
+import { actorMemoKey, type TenantContext } from '../common/context.js';
 import { RecordService } from '../common/record-service.js';
 import { assertAllExist, assertExists, defined, mergedCustom, ownedDefaults } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
@@ -57,6 +57,8 @@ export class MembersService extends RecordService<NonNullable<(typeof memberEnti
         (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'member', before.custom, data.custom) }),
         expectedVersion,
       );
+      // A member deactivated here must not go on acting in the rest of the unit.
+      w.unit.memo.delete(actorMemoKey(this.ctx.tenantId, memberId));
       if (changes.length > 0) w.emit('member.updated', { record: after, changes });
       return after;
     });
