@@ -17,6 +17,9 @@ import type { PersonalDataHandler } from './privacy/personal-data-handler.js';
 import { uniqueHandlers } from './privacy/handlers.js';
 import { TenantScope } from './tenant-scope.js';
 import { TenantAdmin } from './tenants/tenant-admin.js';
+import { builtInRoles } from './access/built-in-roles.js';
+import { type RoleDefinition, roleDefinitionSchema } from './access/role.schema.js';
+import { type AccessConfig, ScopeAccess } from './access/scope-access.js';
 
 /** Options of {@link createCrm}. */
 export interface CrmOptions {
@@ -60,7 +63,25 @@ export interface CrmOptions {
    * @default []
    */
   personalData?: readonly PersonalDataHandler[];
+  /**
+   * Turns access control on (see docs/access-control.md): every call through
+   * `crm.tenant(id, { actorId })` is scoped to what that member's roles,
+   * teams and shares allow, in SQL. `roles` adds roles to the built-in ones
+   * (`admin`, `manager`, `rep`, `agent`, `read-only`) or replaces them by
+   * name; tenants may store more with `t.roles`. Without it, an actor is
+   * recorded in audit entries and events but not restricted.
+   * @default access control off
+   */
+  access?: AccessOptions;
 }
+
+/** Options of {@link CrmOptions.access}. */
+export interface AccessOptions {
+  /** Roles defined in code, added to the built-ins (or replacing one of the same name). */
+  roles?: readonly RoleDefinition[];
+}
+
+const accessOptionsSchema = z.strictObject({ roles: z.array(roleDefinitionSchema).max(1000).optional() });
 
 /** Options of {@link Crm.tenant}. */
 export interface TenantOptions {
@@ -68,7 +89,10 @@ export interface TenantOptions {
    * The member acting: recorded in audit entries, stage history and events.
    * It must be an active member of the tenant: a write through a scope whose
    * actor is not fails with `NotFoundError` (no such member) or `StateError`
-   * (inactive), before anything is written.
+   * (inactive), before anything is written. With `createCrm({ access })`,
+   * every call of the scope is also limited to what the member's roles,
+   * teams and shares allow (read once, at the scope's first call), and so is
+   * every read (see docs/access-control.md).
    */
   actorId?: string;
 }
@@ -114,12 +138,22 @@ export class CrmTransaction {
   tenant(tenantId: string, options: TenantOptions = {}): TenantScope {
     return openTenant(this.#runtime, tenantId, options, this.#unit);
   }
+
+  /** The system scope of one tenant, inside this transaction: see {@link Crm.system}. */
+  system(tenantId: string): TenantScope {
+    return openSystem(this.#runtime, tenantId, this.#unit);
+  }
 }
 
 function openTenant(runtime: CrmRuntime, tenantId: string, options: TenantOptions, unit: UnitOfWork | undefined): TenantScope {
   const id = parseInput(tenantIdSchema, tenantId, 'tenant id');
   const { actorId } = parseInput(tenantOptionsSchema, options, 'tenant options');
-  return new TenantScope(new TenantContext(runtime, id, actorId ?? null, unit));
+  const access = actorId === undefined || runtime.access === undefined ? null : new ScopeAccess(runtime.access, id, actorId);
+  return new TenantScope(new TenantContext(runtime, id, actorId ?? null, unit, access));
+}
+
+function openSystem(runtime: CrmRuntime, tenantId: string, unit: UnitOfWork | undefined): TenantScope {
+  return new TenantScope(new TenantContext(runtime, parseInput(tenantIdSchema, tenantId, 'tenant id'), null, unit, null));
 }
 
 /** A crmkit instance bound to one storage adapter. */
@@ -169,6 +203,18 @@ export class Crm {
    */
   tenant(tenantId: string, options: TenantOptions = {}): TenantScope {
     return openTenant(this.#runtime, tenantId, options, undefined);
+  }
+
+  /**
+   * The system scope of one tenant: every record, no actor, no access checks.
+   * For the host's own background work, workflow effects and imports run by
+   * the system; a member's request goes through `crm.tenant(id, { actorId })`.
+   * @throws {ValidationError} for a malformed tenant id
+   * @example
+   * const all = await crm.system('acme').contacts.count();
+   */
+  system(tenantId: string): TenantScope {
+    return openSystem(this.#runtime, tenantId, undefined);
   }
 
   /**
@@ -252,6 +298,15 @@ export async function createCrm(options: CrmOptions): Promise<Crm> {
       options.onListenerError ?? ((error, event) => console.error(`crmkit: a listener of ${event.type} threw`, error)),
     cursors: createCursorCodec(options.cursorSecret),
     personalData: uniqueHandlers(options.personalData ?? []),
+    access: accessConfig(options.access),
   };
   return new Crm(runtime, [...coreMigrations, ...(options.migrations ?? [])]);
+}
+
+function accessConfig(options: AccessOptions | undefined): AccessConfig | undefined {
+  if (options === undefined) return undefined;
+  const { roles = [] } = parseInput(accessOptionsSchema, options, 'access options');
+  const byName = new Map<string, RoleDefinition>(builtInRoles.map((r) => [r.name, r]));
+  for (const role of roles) byName.set(role.name, role as RoleDefinition);
+  return { roles: byName };
 }

@@ -93,6 +93,33 @@ export class NotFoundError extends CrmError {
 }
 
 /**
+ * The acting member's roles do not allow this: an action on a record outside
+ * the member's grant (`entity`, `action`, `id`), or a field the member may not
+ * see or change (`field`). A record the member may not even read is reported
+ * as missing ({@link NotFoundError}) instead, so that its existence does not leak.
+ */
+export class ForbiddenError extends CrmError {
+  /** The entity (model) name, e.g. `deal`. */
+  readonly entity: string;
+  /** What was refused: `read`, `create`, `update`, `delete`, `export`, `merge` or `assign`. */
+  readonly action: string;
+  /** The record, when the action was on one. */
+  readonly id: string | null;
+  /** The field, when a field-level rule refused it. */
+  readonly field: string | null;
+
+  constructor(entity: string, action: string, id: string | null, field: string | null = null) {
+    const what = field === null ? '' : ` field ${JSON.stringify(field)} of`;
+    const which = id === null ? '' : ` ${JSON.stringify(id)}`;
+    super('FORBIDDEN', `Not allowed to ${action}${what} ${entity}${which}`);
+    this.entity = entity;
+    this.action = action;
+    this.id = id;
+    this.field = field;
+  }
+}
+
+/**
  * A write was guarded by `expectedVersion` and the record has moved on since:
  * somebody else updated it. Re-read the record and retry (see `withRetry`).
  */

@@ -2,6 +2,7 @@ export {
   CrmError,
   ValidationError,
   NotFoundError,
+  ForbiddenError,
   ConflictError,
   DuplicateError,
   StateError,
@@ -122,7 +123,7 @@ export {
 } from './storage/values.js';
 export { storageLimits } from './storage/limits.js';
 
-export { createCrm, Crm, CrmTransaction, type CrmOptions, type TenantOptions, type DeliverRemindersOptions } from './crm.js';
+export { createCrm, Crm, CrmTransaction, type CrmOptions, type TenantOptions, type DeliverRemindersOptions, type AccessOptions } from './crm.js';
 export { TenantScope } from './tenant-scope.js';
 export { defaultLimits, type InputLimits } from './common/limits.js';
 export { entities, entityNamed, entitiesWhere, type EntityName, type EntityRecord, type EntityRow, type EntitiesWhere } from './entities/registry.js';
@@ -349,3 +350,18 @@ export type { TenantBackupSource } from './tenants/ndjson-lines.js';
 export {
   tenantBackupFormat, tenantBackupVersion, type TenantBackupEndLine, type TenantBackupHeader, type TenantBackupRowLine,
 } from './tenants/backup-format.js';
+export {
+  accessActions, accessLevels, fieldAccessRules, type AccessAction, type AccessLevel, type FieldAccessRule,
+} from './access/access-levels.js';
+export { roleDefinitionSchema, type RoleDefinition, type EntityGrant } from './access/role.schema.js';
+export { roleNameSchema } from './access/role-name.js';
+export { builtInRoles } from './access/built-in-roles.js';
+export type { AccessPolicy } from './access/access-policy.js';
+export type { Role } from './access/role.entity.js';
+export { roleModel, shareModel } from './access/role.model.js';
+export { RolesService } from './access/roles.service.js';
+export { SharesService } from './access/shares.service.js';
+export { rolePatchSchema, type RoleInput, type RolePatch, type EffectiveAccess } from './access/role-service-input.js';
+export {
+  shareAccesses, shareableEntities, shareInputSchema, type Share, type ShareAccess, type ShareableEntity, type ShareInput,
+} from './access/share.schema.js';

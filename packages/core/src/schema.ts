@@ -23,6 +23,7 @@ import { rfmScoreModel } from './customers/rfm-scores.model.js';
 import { importRunModel } from './import/import-run.model.js';
 import { mergedRecordModel } from './merge/merged-record.model.js';
 import { consentChangeModel, erasureModel } from './privacy/privacy.model.js';
+import { roleModel, shareModel } from './access/role.model.js';
 
 /**
  * Every model of the CRM core, by name. Adapters and tools read it; the
@@ -65,4 +66,6 @@ export const coreModels = {
   mergedRecord: mergedRecordModel,
   erasure: erasureModel,
   consentChange: consentChangeModel,
+  role: roleModel,
+  share: shareModel,
 } as const satisfies Record<string, ModelDefinition>;

@@ -26,6 +26,9 @@ import { ImportsService } from './import/imports.service.js';
 import { ExportsService } from './export/exports.service.js';
 import { DuplicatesService } from './duplicates/duplicates.service.js';
 import { PrivacyService } from './privacy/privacy.service.js';
+import { guardFields } from './access/field-guard.js';
+import { RolesService } from './access/roles.service.js';
+import { SharesService } from './access/shares.service.js';
 
 /**
  * Everything crmkit offers for one tenant. Every call through it reads and
@@ -91,6 +94,10 @@ export class TenantScope {
   readonly privacy: PrivacyService;
   /** Subscriptions to this tenant's events, heard after commit. */
   readonly events: TenantEvents;
+  /** Roles the tenant stores (beyond the code's and the built-ins), and what a member may do (`effective`). */
+  readonly roles: RolesService;
+  /** Records shared with a member or a team beyond what their roles grant. */
+  readonly shares: SharesService;
   readonly #ctx: TenantContext;
 
   /** @internal */
@@ -125,6 +132,9 @@ export class TenantScope {
     this.duplicates = new DuplicatesService(ctx);
     this.privacy = new PrivacyService(ctx);
     this.events = new TenantEvents(ctx.runtime, ctx.tenantId);
+    this.roles = new RolesService(ctx);
+    this.shares = new SharesService(ctx);
+    guardFields(this, ctx);
   }
 
   /**
@@ -140,6 +150,6 @@ export class TenantScope {
   async transaction<T>(fn: (scope: TenantScope) => Promise<T>): Promise<T> {
     const ctx = this.#ctx;
     if (ctx.unit) return fn(this);
-    return runUnit(ctx.runtime, (u) => fn(new TenantScope(new TenantContext(ctx.runtime, ctx.tenantId, ctx.actorId, u))));
+    return runUnit(ctx.runtime, (u) => fn(new TenantScope(ctx.inUnit(u))));
   }
 }

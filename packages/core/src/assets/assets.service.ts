@@ -78,7 +78,9 @@ export class AssetsService extends RecordService<NonNullable<(typeof assetModel)
         externalId: data.externalId ?? null, ...ownedDefaults(this.ctx, 'asset', data),
       });
       w.emit('asset.created', { record: asset });
-      if (product.warrantyMonths) await this.#warranty(w, asset, product.warrantyMonths);
+      // The product's warranty comes with the asset: system work, owned as the asset is, whether or not the
+      // actor may create contracts (a rep recording a sale, an agent registering a device).
+      if (product.warrantyMonths) await this.#warranty(w.asSystem(), asset, product.warrantyMonths);
       return asset;
     });
   }
@@ -134,6 +136,8 @@ export class AssetsService extends RecordService<NonNullable<(typeof assetModel)
     const data = parseInput(replaceInputSchema, input, 'replacement');
     return this.ctx.write(async (w) => {
       const old = await this.store.get(assetId, w.tx, true);
+      // Checked before anything is written: replacing is a change of the old asset.
+      await this.ctx.assertAllowed(assetEntity.model, assetId, 'update', w.systemTx);
       if (old.status !== 'active' && old.status !== 'in_repair') throw new StateError(`Asset ${old.id} is ${old.status} and cannot be replaced`);
       const product = data.productId === undefined || data.productId === old.productId ? undefined : await this.#product(w, data.productId);
       const replacement = await this.store.insert(w, {
@@ -142,7 +146,8 @@ export class AssetsService extends RecordService<NonNullable<(typeof assetModel)
         installedAt: data.installedAt === undefined ? w.now.slice(0, 10) : data.installedAt, location: data.location === undefined ? old.location : data.location,
         status: 'active', replacedById: null, externalId: data.externalId ?? null, ownerId: old.ownerId, tags: old.tags, custom: old.custom,
       });
-      await this.#moveCoverage(w, old.id, replacement.id);
+      // Every contract covering the old asset goes on covering its replacement, those the actor may not read too.
+      await this.#moveCoverage(w.asSystem(), old.id, replacement.id);
       const { after } = await this.store.patch(w, old.id, () => ({ status: 'replaced', replacedById: replacement.id }));
       w.emit('asset.created', { record: replacement });
       w.emit('asset.statusChanged', { record: after, from: old.status, to: 'replaced' });

@@ -18,12 +18,21 @@ import type { Campaign } from './campaign.schema.js';
  */
 export const enrollBatchSize = 500;
 
-/** Whom an enrolment reaches, as parsed: ids in memory (given by the caller), or a where-tree paged by id. */
-export type Audience = { contactIds: string[] } | { where: Where };
+/**
+ * Whom an enrolment reaches, as parsed: ids in memory (given by the caller),
+ * or a where-tree paged by id. `whole` reads it without the actor's grant.
+ */
+export type Audience = { contactIds: string[] } | { where: Where; whole?: boolean };
 
-/** The audience of a segment: its stored members. */
+/**
+ * The audience of a segment: its stored members, all of them. The segment's
+ * membership is the tenant's (computed over every contact), and enrolling it
+ * is what the actor, allowed to update the campaign, asked for: so it
+ * reaches the members the actor may not read too, counted but never listed
+ * back to them. Ids and where-trees reach only contacts the actor may read.
+ */
 export function segmentAudience(segmentId: string): Audience {
-  return { where: storedMembers(segmentId) };
+  return { where: storedMembers(segmentId), whole: true };
 }
 
 /** Who of the audience is enrolled, and when (see `EnrollInput`). */
@@ -69,7 +78,9 @@ async function readBatch(tx: Storage, ctx: TenantContext, audience: Audience, in
 async function enrollBatch(ctx: TenantContext, campaignId: string, audience: Audience, index: number, after: string | undefined, rules: EnrollRules) {
   return ctx.write(async (w) => {
     const campaign = await openCampaign(w, campaignId);
-    const batch = await readBatch(w.tx, ctx, audience, index, after);
+    // One storage for the contacts and their member rows: a member row of a contact read is always seen.
+    const tx = 'whole' in audience && audience.whole === true ? w.systemTx : w.tx;
+    const batch = await readBatch(tx, ctx, audience, index, after);
     const counts: EnrollResult = { enrolled: 0, alreadyEnrolled: 0, optedOut: 0, noConsent: 0, prefersOther: 0, unknown: batch.unknown };
     const candidates: string[] = [];
     for (const contact of batch.contacts) {
@@ -80,7 +91,7 @@ async function enrollBatch(ctx: TenantContext, campaignId: string, audience: Aud
       else candidates.push(contact.id);
     }
     if (candidates.length > 0) {
-      const existing = await w.tx.findMany({
+      const existing = await tx.findMany({
         model: campaignMemberModel, tenantId: ctx.tenantId, where: { campaignId, contactId: { in: candidates } }, select: ['contactId'],
       });
       const members = new Set(existing.map((m) => m.contactId));

@@ -43,7 +43,13 @@ export async function advanceMember(w: WriteScope, member: CampaignMember, statu
   return after;
 }
 
-async function optOut(w: WriteScope, member: CampaignMember): Promise<void> {
+/**
+ * Denies the member's consent on the campaign's channel. System work: an
+ * unsubscribe must reach the contact whoever records it (the actor may change
+ * the campaign, not necessarily the contact), or they would be mailed again.
+ */
+async function optOut(actorWrite: WriteScope, member: CampaignMember): Promise<void> {
+  const w = actorWrite.asSystem();
   const contacts = new EntityStore(w.ctx, contactEntity);
   // A contact erased since enrolment has no consent to keep.
   if ((await contacts.find(member.contactId, w.tx, true)) === undefined) return;
@@ -66,7 +72,10 @@ export async function markMembersSent(ctx: TenantContext, campaignId: string, co
     for (;;) {
       const done = await ctx.write(async (w) => {
         const sentAt = at ?? w.now;
-        const members = await w.tx.findMany({
+        // The whole campaign went out to everyone it enrolled (a segment's hidden members too): system work once
+        // the actor may update the campaign. Listed contacts are the actor's references: only those they may read.
+        const tx = ids === undefined ? w.systemTx : w.tx;
+        const members = await tx.findMany({
           model: campaignMemberModel, tenantId: ctx.tenantId,
           where: { campaignId, status: 'targeted', ...(ids ? { contactId: { in: ids } } : {}) },
           orderBy: [{ field: 'contactId' }], limit: sentBatchSize,

@@ -8,6 +8,7 @@ import { assertExists, defined, mergedCustom, ownedDefaults } from '../common/re
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { contactEntity } from '../contacts/contact.entity.js';
 import { StateError, ValidationError } from '../errors.js';
+import type { Storage } from '../storage/adapter.js';
 import { insertInteraction } from '../interactions/insert-interaction.js';
 import { interactionEntity } from '../interactions/interaction.entity.js';
 import type { Interaction } from '../interactions/interaction.schema.js';
@@ -130,8 +131,11 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
    * A contact whose consent on the campaign's channel is `denied` is skipped
    * and counted as `optedOut`; with `requireConsent`, one without `granted`
    * consent is skipped as `noConsent`; with `preferredChannelOnly`, one
-   * who prefers another channel is skipped as `prefersOther`.
+   * who prefers another channel is skipped as `prefersOther`. An acting
+   * member needs `update` on the campaign; ids and `where` reach the contacts
+   * they may read (others count as `unknown`), a segment all its members.
    * @throws {ValidationError} @throws {NotFoundError} for an unknown campaign or segment
+   * @throws {ForbiddenError} for an actor who may read the campaign but not update it
    * @throws {StateError} for a completed or cancelled campaign
    * @example
    * const { enrolled, optedOut } = await t.campaigns.enroll(spring.id, { where: { lifecycleStage: 'customer', country: 'FR' } });
@@ -140,7 +144,7 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
   async enroll(id: string, input: EnrollInput): Promise<EnrollResult> {
     const campaignId = parseInput(idSchema, id, 'campaign id');
     const data = parseInput(enrollInputSchema, input, 'enrolment');
-    await this.store.get(campaignId);
+    await this.#assertWritable(campaignId);
     let audience: Audience;
     if (data.segmentId !== undefined) {
       await assertExists(this.ctx.storage, this.ctx, 'segment', data.segmentId);
@@ -167,13 +171,15 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
 
   /**
    * Records that the campaign reached its `targeted` members (all, or the
-   * listed contacts) at `at`, in batches. Returns how many were marked.
-   * @throws {ValidationError} @throws {NotFoundError}
+   * listed contacts) at `at`, in batches. Returns how many were marked. An
+   * acting member needs `update` on the campaign; without `contactIds` every
+   * targeted member is marked, listed ones only when the member may read them.
+   * @throws {ValidationError} @throws {NotFoundError} @throws {ForbiddenError}
    */
   async markSent(id: string, options?: MarkSentOptions): Promise<number> {
     const campaignId = parseInput(idSchema, id, 'campaign id');
     const { contactIds, at } = parseInput(markSentSchema, options, 'mark sent options');
-    await this.store.get(campaignId);
+    await this.#assertWritable(campaignId);
     return markMembersSent(this.ctx, campaignId, contactIds, at);
   }
 
@@ -190,7 +196,10 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
   async setMemberStatus(id: string, input: CampaignMemberStatusInput): Promise<CampaignMember> {
     const campaignId = parseInput(idSchema, id, 'campaign id');
     const data = parseInput(memberStatusInputSchema, input, 'member status');
-    return this.ctx.write(async (w) => advanceMember(w, await memberOf(w, campaignId, data.contactId), data.status, data.at ?? w.now));
+    return this.ctx.write(async (w) => {
+      await this.#assertWritable(campaignId, w.systemTx);
+      return advanceMember(w, await memberOf(w, campaignId, data.contactId), data.status, data.at ?? w.now);
+    });
   }
 
   /**
@@ -209,10 +218,13 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
     const { idempotencyKey } = parseInput(createOptionsSchema, options, 'create options');
     const interactions = new EntityStore(this.ctx, interactionEntity);
     const interaction = await createOnce(interactions, idempotencyKey, async (w) => {
+      await this.#assertWritable(campaignId, w.systemTx);
       const member = await memberOf(w, campaignId, data.contactId);
       const contact = await new EntityStore(this.ctx, contactEntity).get(data.contactId, w.tx);
       const occurredAt = data.occurredAt ?? w.now;
-      const logged = await insertInteraction(w, {
+      // The response is the customer's, owned by nobody: storing it is what recording a response implies
+      // (checked above: the campaign's update, the member and contact readable), not a create of the actor's.
+      const logged = await insertInteraction(w.asSystem(), {
         type: data.type, direction: 'inbound', channel: data.channel ?? null, subject: data.subject ?? null, body: data.body ?? null,
         occurredAt, durationSeconds: null, outcome: null, contactIds: [data.contactId], memberIds: [],
         companyId: contact.companyId, dealId: null, caseId: null, campaignId, messageId: null, idempotencyKey: idempotencyKey ?? null,
@@ -239,5 +251,15 @@ export class CampaignsService extends RecordService<NonNullable<(typeof campaign
   async report(id: string, options?: CampaignReportOptions): Promise<CampaignReport> {
     const campaignId = parseInput(idSchema, id, 'campaign id');
     return campaignReport(this.ctx, campaignId, parseInput(campaignReportOptionsSchema, options, 'report options'));
+  }
+
+  /**
+   * Refuses changing the campaign's members unless the actor may update the
+   * campaign: members are the campaign's (member rows have no owner of their own).
+   * @throws {NotFoundError} for a campaign the actor may not read @throws {ForbiddenError}
+   */
+  async #assertWritable(campaignId: string, storage?: Storage): Promise<void> {
+    if (storage === undefined) await this.store.get(campaignId);
+    await this.ctx.assertAllowed(campaignEntity.model, campaignId, 'update', storage);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { TenantContext, type WriteScope } from '../common/context.js';
+import type { TenantContext, WriteScope } from '../common/context.js';
 import { checkText } from '../common/text-limits.js';
 import { timestampSchema } from '../common/zod-helpers.js';
 import { contactEntity } from '../contacts/contact.entity.js';
@@ -8,7 +8,7 @@ import { contactModel } from '../contacts/contact.model.js';
 import type { Contact } from '../contacts/contact.schema.js';
 import { ContactsService } from '../contacts/contacts.service.js';
 import { toE164 } from '../contacts/phone.js';
-import { DuplicateError, ValidationError } from '../errors.js';
+import { DuplicateError, ForbiddenError, ValidationError } from '../errors.js';
 import { interactionEntity } from '../interactions/interaction.entity.js';
 import { interactionModel } from '../interactions/interaction.model.js';
 import { caseModel } from './case.model.js';
@@ -125,10 +125,20 @@ async function ingestIn(writer: CaseWriter, w: WriteScope, message: Message, sen
  */
 async function contactOf(w: WriteScope, sender: Sender, name: string | undefined): Promise<Contact> {
   const where = 'email' in sender ? { email: sender.email } : { phone: sender.phone };
-  const [row] = await w.tx.findMany({ model: contactModel, tenantId: w.ctx.tenantId, where, orderBy: [{ field: 'createdAt' }, { field: 'id' }], limit: 1 });
-  if (row) return contactEntity.toRecord(row);
+  // Matched over every contact (system work): one person stays one contact whoever takes their message in;
+  // matched among the actor's contacts only, a sender they may not read would get a second contact.
+  const [row] = await w.systemTx.findMany({ model: contactModel, tenantId: w.ctx.tenantId, where, orderBy: [{ field: 'createdAt' }, { field: 'id' }], limit: 1 });
+  if (row) {
+    // The message then goes onto that contact, which the actor must be able to read: refused, naming no id.
+    if (w.ctx.access !== null && (await w.tx.findOne({ model: contactModel, tenantId: w.ctx.tenantId, id: row.id })) === undefined) {
+      throw new ForbiddenError('contact', 'read', null);
+    }
+    return contactEntity.toRecord(row);
+  }
   // Through the contacts service, joined to this write: one path for validation, normalisation and `contact.created`.
-  const joined = new TenantContext(w.ctx.runtime, w.ctx.tenantId, w.ctx.actorId, w.unit);
+  // System work: a new sender's contact (owned by nobody) is what taking their message in implies; the case
+  // it opens or the message it threads is still checked against the actor's grant, in this transaction.
+  const joined = w.ctx.inUnit(w.unit).asSystem();
   const input = { ...sender, ...(name ? { firstName: name } : {}), source: 'case intake' };
   return new ContactsService(joined).create(input, { idempotencyKey: senderKey(sender) });
 }
@@ -205,10 +215,14 @@ async function conversationOf(w: WriteScope, channel: CaseChannel, contact: Cont
 /** The result of a message ingested before, read back. */
 async function duplicateOf(writer: CaseWriter, messageId: string): Promise<IntakeResult | undefined> {
   const { ctx, store } = writer;
-  const [row] = await ctx.storage.findMany({ model: interactionModel, tenantId: ctx.tenantId, where: { messageId }, limit: 1 });
+  // Found over every message (message ids are unique in the tenant, whoever stored them), then shown only
+  // as the actor may see it: a delivery again of a message on a case they may not read is refused, naming nothing.
+  const [row] = await ctx.systemStorage.findMany({ model: interactionModel, tenantId: ctx.tenantId, where: { messageId }, limit: 1 });
   if (!row?.caseId) return undefined;
   const interaction = interactionEntity.toRecord(row);
-  const record = await store.get(row.caseId);
+  const found = await store.find(row.caseId);
+  if (found === undefined && ctx.access !== null) throw new ForbiddenError('case', 'read', null);
+  const record = found ?? (await store.get(row.caseId));
   const contactId = interaction.contactIds[0] ?? record.contactId;
   const contact = contactId ? await ctx.storage.findOne({ model: contactModel, tenantId: ctx.tenantId, id: contactId }) : undefined;
   if (!contact) return undefined;

@@ -30,7 +30,9 @@ export interface CaseMessage {
 export function logCaseMessage(w: WriteScope, c: Case, message: CaseMessage): Promise<Interaction> {
   const contactId = message.contactId === undefined ? c.contactId : message.contactId;
   const agent = message.direction === 'inbound' ? null : w.ctx.actorId;
-  return insertInteraction(w, {
+  // System work: the message belongs to the case, and the callers have checked the case write that implies it
+  // (a customer's message is owned by nobody, which an agent creating only their own records could not store).
+  return insertInteraction(w.asSystem(), {
     type: message.direction === 'internal' ? 'note' : interactionTypeOf[message.channel],
     direction: message.direction, channel: message.channel, subject: message.subject, body: message.body,
     occurredAt: message.at, durationSeconds: null, outcome: null,

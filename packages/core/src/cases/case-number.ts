@@ -15,15 +15,18 @@ const sequenceId = 'case';
  * {@link DuplicateError} on the counter is answered by {@link withCaseNumber}.
  */
 export async function nextCaseNumber(w: WriteScope): Promise<number> {
+  // System work: numbers are the tenant's, one sequence over every case, whatever the actor may read
+  // (through their grant, the highest case would be the highest they can see, and numbers would repeat).
+  const tx = w.systemTx;
   const scope = { model: caseSequenceModel, tenantId: w.ctx.tenantId };
-  const counter = await w.tx.findOne({ ...scope, id: sequenceId, forUpdate: true });
+  const counter = await tx.findOne({ ...scope, id: sequenceId, forUpdate: true });
   if (counter !== undefined) {
-    await w.tx.update({ ...scope, id: sequenceId, data: { next: counter.next + 1, updatedAt: w.now } });
+    await tx.update({ ...scope, id: sequenceId, data: { next: counter.next + 1, updatedAt: w.now } });
     return counter.next;
   }
-  const [last] = await w.tx.findMany({ model: caseModel, tenantId: w.ctx.tenantId, orderBy: [{ field: 'number', direction: 'desc' }], limit: 1, select: ['number'] });
+  const [last] = await tx.findMany({ model: caseModel, tenantId: w.ctx.tenantId, orderBy: [{ field: 'number', direction: 'desc' }], limit: 1, select: ['number'] });
   const number = (last?.number ?? 0) + 1;
-  await w.tx.create({ ...scope, data: { id: sequenceId, next: number + 1, createdAt: w.now, updatedAt: w.now } });
+  await tx.create({ ...scope, data: { id: sequenceId, next: number + 1, createdAt: w.now, updatedAt: w.now } });
   return number;
 }
 

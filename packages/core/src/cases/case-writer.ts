@@ -60,7 +60,8 @@ export class CaseWriter {
     const channel = data.channel ?? 'web';
     const companyId = data.companyId ?? contact?.companyId ?? null;
     const tags = data.tags ?? [];
-    const policy = await matchPolicy(w.tx, ctx, { priority, type, channel, companyId, teamId: data.teamId ?? null, tags });
+    // The case's SLA is the tenant's rule, not the actor's view: matched over every policy (system work).
+    const policy = await matchPolicy(w.systemTx, ctx, { priority, type, channel, companyId, teamId: data.teamId ?? null, tags });
     const openedAt = data.openedAt ?? w.now;
     const opened = openCase(policy, priority, openedAt);
     const state = history ? history(opened) : opened;

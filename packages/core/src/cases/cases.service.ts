@@ -143,6 +143,8 @@ export class CasesService extends RecordService<NonNullable<(typeof caseModel)['
       const at = data.at ?? w.now;
       if (data.public === false) {
         const record = await this.store.get(caseId, w.tx);
+        // A note changes no field of the case but is written on it: the actor needs `update` on the case.
+        await this.ctx.assertAllowed(caseEntity.model, caseId, 'update', w.systemTx);
         const interaction = await logCaseMessage(w, record, { direction: 'internal', channel: record.channel, subject: data.subject ?? null, body: data.body, at, messageId: null });
         return { record, interaction, first: false };
       }
@@ -205,8 +207,13 @@ export class CasesService extends RecordService<NonNullable<(typeof caseModel)['
    * are never threaded onto. The message is an inbound interaction on the
    * case and the contact's timeline. Idempotent on `messageId`: the same
    * message again returns what the first delivery did, with `duplicate:
-   * true`, and writes nothing.
+   * true`, and writes nothing. For an acting member (`createCrm({ access })`)
+   * the sender is still matched over every contact, so that a person stays one
+   * contact; a sender whose contact the member may not read is refused, and
+   * the message threads only onto cases the member may read (and update).
+   * Channel intake (a mail webhook) runs on `crm.system(id)`.
    * @throws {ValidationError} for a sender that is neither an email address nor a valid phone number, or a bad `case`
+   * @throws {ForbiddenError} for an acting member who may not read the sender's contact, or not open or change the case
    * @throws {NotFoundError} for an unknown asset, contract, team or owner in `case`, when the message opens a case
    * @example
    * const { record, opened } = await t.cases.ingest({

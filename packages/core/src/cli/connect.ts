@@ -75,9 +75,15 @@ export async function withCrm<T>(options: GlobalOptions, fn: (crm: Crm) => Promi
   }
 }
 
-/** Opens the CRM and the tenant of `--tenant` (required), as `--actor` when given. */
+/**
+ * Opens the CRM and the tenant of `--tenant` (required), as `--actor` when given.
+ * The CLI holds the database's own credentials, so it is the system: its CRM
+ * has no `access`, and `--actor` is recorded in audit entries and events
+ * (and must be an active member) but restricts nothing. Without `--actor`
+ * the scope is `crm.system(tenant)`, said explicitly.
+ */
 export async function withTenant<T>(options: GlobalOptions, fn: (t: TenantScope, crm: Crm) => Promise<T>): Promise<T> {
   const tenant = options.tenant;
   if (tenant === undefined) throw usageError('this command needs --tenant <id>');
-  return withCrm(options, (crm) => fn(crm.tenant(tenant, options.actor === undefined ? {} : { actorId: options.actor }), crm));
+  return withCrm(options, (crm) => fn(options.actor === undefined ? crm.system(tenant) : crm.tenant(tenant, { actorId: options.actor }), crm));
 }

@@ -10,6 +10,12 @@ import { memberModel } from '../members/member.model.js';
 import type { NewRow, Storage, StorageAdapter } from '../storage/adapter.js';
 import type { CursorCodec } from '../storage/cursor.js';
 import type { PersonalDataHandler } from '../privacy/personal-data-handler.js';
+import type { AccessConfig, ScopeAccess } from '../access/scope-access.js';
+import type { AccessAction } from '../access/access-levels.js';
+import type { AccessPolicy } from '../access/access-policy.js';
+import { AccessStorage } from '../access/access-storage.js';
+import type { ModelDefinition } from '../storage/schema.js';
+import type { Where } from '../storage/where.js';
 import type { Clock } from './clock.js';
 import type { CustomFieldSchemas } from './custom-fields.js';
 import { newId } from './ids.js';
@@ -30,6 +36,8 @@ export interface CrmRuntime {
   cursors: CursorCodec;
   /** Extensions' personal data, exported and erased with core's (`createCrm({ personalData })`). */
   personalData: readonly PersonalDataHandler[];
+  /** Access control (`createCrm({ access })`); without it an actor is recorded, not restricted. */
+  access: AccessConfig | undefined;
 }
 
 /**
@@ -88,14 +96,33 @@ function byTenant<T extends { tenantId?: string | undefined }>(rows: T[]): Map<s
 
 /** One service call's view of its unit of work: the transaction, the tenant, and the time of the call. */
 export class WriteScope {
+  /** The transaction, with the actor's grant enforced on every call (see `AccessStorage`). */
   readonly tx: Storage;
+  /**
+   * The same transaction without the actor's grant: for what a permitted
+   * write implies beyond the actor's reach (stored segment membership, a
+   * sequence, derived scores), never for what the caller asked for directly.
+   */
+  readonly systemTx: Storage;
 
   constructor(
     readonly unit: UnitOfWork,
     readonly ctx: TenantContext,
     readonly now: string,
   ) {
-    this.tx = unit.tx;
+    this.systemTx = unit.tx;
+    this.tx = ctx.access === null ? unit.tx : ctx.access.wrap(unit.tx);
+  }
+
+  /**
+   * This write without the actor's grant (its `tx` is {@link systemTx}): same
+   * unit, same time, same actor recorded. For the derived writes a permitted
+   * call implies and the actor may not make themselves (moving a merged
+   * contact's deals, a segment's stored membership, a warranty). Never for
+   * what the caller asked for directly.
+   */
+  asSystem(): WriteScope {
+    return this.ctx.access === null ? this : new WriteScope(this.unit, this.ctx.asSystem(), this.now);
   }
 
   /** Records a domain event for the outbox. */
@@ -125,11 +152,53 @@ export class TenantContext {
     readonly tenantId: string,
     readonly actorId: string | null,
     readonly unit: UnitOfWork | undefined = undefined,
+    /** The actor's access control; `null` for the system scope (no actor) or when `createCrm` has no `access`. */
+    readonly access: ScopeAccess | null = null,
   ) {}
 
-  /** Where reads go: the bound transaction, else the adapter. */
+  /** Where reads go: the bound transaction, else the adapter; with the actor's grant enforced. */
   get storage(): Storage {
+    const storage = this.systemStorage;
+    return this.access === null ? storage : this.access.wrap(storage);
+  }
+
+  /** Where reads go, without the actor's grant: see {@link WriteScope.systemTx}. */
+  get systemStorage(): Storage {
     return this.unit?.tx ?? this.runtime.adapter;
+  }
+
+  /** The acting member's policy, or `null` for the system scope (and without `createCrm({ access })`). */
+  policy(): Promise<AccessPolicy | null> {
+    return this.access === null ? Promise.resolve(null) : this.access.policy(this.systemStorage);
+  }
+
+  /**
+   * The where-tree of the rows of a model the actor may `action` (`export`,
+   * `merge`...), to AND into a query beyond the read scope every read gets;
+   * `null` when nothing restricts it.
+   */
+  async accessScope(modelName: string, action: AccessAction): Promise<Where | null> {
+    const policy = await this.policy();
+    return policy === null ? null : policy.scope(modelName, action);
+  }
+
+  /**
+   * Refuses `action` on a record outside the actor's grant (nothing for the system scope).
+   * @throws {NotFoundError} for a record the actor may not read @throws {ForbiddenError}
+   */
+  async assertAllowed(model: ModelDefinition<object>, id: string, action: AccessAction, storage: Storage = this.systemStorage): Promise<void> {
+    if (this.access === null) return;
+    await new AccessStorage(storage, () => this.access!.policy(storage)).check(model, this.tenantId, id, action);
+  }
+
+  /** This context bound to a unit of work: same tenant, actor and access. */
+  inUnit(unit: UnitOfWork): TenantContext {
+    return new TenantContext(this.runtime, this.tenantId, this.actorId, unit, this.access);
+  }
+
+  /** This context without the actor's grant, for the system work a permitted call implies. */
+  asSystem(): TenantContext {
+    return this.access === null ? this : new TenantContext(this.runtime, this.tenantId, this.actorId, this.unit, null);
   }
 
   /** Records an event of this tenant in a unit of work, outside any service call (reminders, system work). */

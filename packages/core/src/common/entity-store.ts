@@ -1,11 +1,13 @@
 import type { AuditChange } from '../audit/audit.schema.js';
 import { diffFields } from '../audit/diff.js';
+import { AccessStorage } from '../access/access-storage.js';
 import type { EntityDefinition } from '../entities/entity.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { NewRow, OrderTerm, Storage } from '../storage/adapter.js';
 import type { ModelDefinition } from '../storage/schema.js';
 import type { Where } from '../storage/where.js';
 import type { TenantContext, WriteScope } from './context.js';
+import { shareModel } from '../access/role.model.js';
 import { newId } from './ids.js';
 import { type ListOptions, type Page, cursorScope, readCursor, toOrderTerms, toPage } from './list.js';
 
@@ -149,7 +151,11 @@ export class EntityStore<R extends object, T> {
     }
     const patchRow = this.entity.toRow(await changesFor(before)) as Record<string, unknown>;
     const changes = diffFields(this.entity.toRow(before) as Record<string, unknown>, patchRow);
-    if (changes.length === 0) return { before, after: before, changes };
+    if (changes.length === 0) {
+      // Nothing to write, so the storage never checks: a caller who may not change the record must not hear "done".
+      if (w.tx instanceof AccessStorage) await w.tx.check(this.model, this.ctx.tenantId, id, 'update');
+      return { before, after: before, changes };
+    }
     const data: Record<string, unknown> = { updatedAt: w.now };
     for (const change of changes) data[change.field] = change.to;
     const row = await w.tx.update({
@@ -174,6 +180,8 @@ export class EntityStore<R extends object, T> {
       id,
       ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     });
+    // Its shares go with it (unchecked: they belong to the record, whoever shared them).
+    await w.systemTx.deleteMany({ model: shareModel, tenantId: this.ctx.tenantId, where: { entity: this.model.name, recordId: id } });
     const changes = Object.entries(this.entity.toRow(before) as Record<string, unknown>)
       .filter(([field]) => !['tenantId', 'id'].includes(field))
       .map(([field, from]) => ({ field, from, to: null }));

@@ -17,6 +17,9 @@ function modelOf(entity: string) {
  */
 export async function assertExists(storage: Storage, ctx: TenantContext, entity: string, id: string | null | undefined): Promise<void> {
   if (id === null || id === undefined) return;
+  // The actor is an active member (checked before any write): naming oneself
+  // (`ownerId: me`) needs no read of members, which a role may not grant.
+  if (entity === 'member' && id === ctx.actorId && ctx.access !== null) return;
   const row = await storage.findOne({ model: modelOf(entity), tenantId: ctx.tenantId, id });
   if (row === undefined) throw new NotFoundError(entity, id);
 }
@@ -59,7 +62,8 @@ export function ownedDefaults(
   input: { ownerId?: string | null | undefined; tags?: string[] | undefined; custom?: Record<string, unknown> | undefined },
 ): { ownerId: string | null; tags: string[]; custom: Record<string, unknown> } {
   return {
-    ownerId: input.ownerId ?? null,
+    // Under access control a member's new record is theirs unless they name another owner (or `null`).
+    ownerId: input.ownerId !== undefined ? input.ownerId : ctx.access !== null ? ctx.actorId : null,
     tags: input.tags ?? [],
     custom: parseCustom(ctx.runtime, entity, input.custom ?? {}),
   };

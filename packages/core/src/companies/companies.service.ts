@@ -83,10 +83,11 @@ export class CompaniesService extends RecordService<NonNullable<(typeof companyM
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       if (data.parentCompanyId) {
         await assertExists(w.tx, this.ctx, 'company', data.parentCompanyId);
+        // The walk up reads ancestors the actor may not see: a cycle is about the tree, not the grant.
         await assertNoCycle(
           companyId,
           data.parentCompanyId,
-          async (parentId) => (await this.store.get(parentId, w.tx)).parentCompanyId,
+          async (parentId) => (await this.store.get(parentId, w.systemTx)).parentCompanyId,
           'parentCompanyId',
         );
       }
@@ -122,12 +123,15 @@ export class CompaniesService extends RecordService<NonNullable<(typeof companyM
   /**
    * Clears a link to a deleted company on every record that has it, each
    * change audited like an edit (one row each: deletions are rare, history matters).
+   * System work: the delete was allowed, and every record pointing at the
+   * company must lose the link, also those the actor may not read or change,
+   * or they would keep pointing at nothing.
    */
   async #unlink<R extends { id: string; version: number }>(w: WriteScope, model: ModelDefinition<R>, field: keyof R & string, companyId: string): Promise<void> {
     const tenantId = this.ctx.tenantId;
-    const linked = await w.tx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['id'] });
+    const linked = await w.systemTx.findMany({ model, tenantId, where: { [field]: companyId }, select: ['id'] });
     for (const row of linked) {
-      const updated = await w.tx.update({ model, tenantId, id: row.id, data: { [field]: null, updatedAt: w.now } as unknown as Partial<R> });
+      const updated = await w.systemTx.update({ model, tenantId, id: row.id, data: { [field]: null, updatedAt: w.now } as unknown as Partial<R> });
       w.audit(model.name, row.id, 'update', [{ field, from: companyId, to: null }], updated.version);
     }
   }

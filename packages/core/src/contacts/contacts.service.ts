@@ -131,13 +131,15 @@ export class ContactsService extends RecordService<NonNullable<(typeof contactMo
     await this.ctx.write(async (w) => {
       const record = await this.store.remove(w, contactId, expectedVersion);
       const tenantId = this.ctx.tenantId;
-      const links = await w.tx.findMany({ model: dealContactModel, tenantId, where: { contactId }, select: ['dealId'] });
+      // System work: every deal of the contact drops it, also deals the actor may not read or
+      // change, or they would keep naming a contact that is gone.
+      const links = await w.systemTx.findMany({ model: dealContactModel, tenantId, where: { contactId }, select: ['dealId'] });
       // Each deal drops the contact from its own list too, audited like any edit.
       for (const link of links) {
-        const deal = await w.tx.findOne({ model: dealModel, tenantId, id: link.dealId, forUpdate: true });
+        const deal = await w.systemTx.findOne({ model: dealModel, tenantId, id: link.dealId, forUpdate: true });
         if (!deal) continue;
         const contactIds = deal.contactIds.filter((c) => c !== contactId);
-        const updated = await w.tx.update({ model: dealModel, tenantId, id: deal.id, data: { contactIds, updatedAt: w.now } });
+        const updated = await w.systemTx.update({ model: dealModel, tenantId, id: deal.id, data: { contactIds, updatedAt: w.now } });
         w.audit('deal', deal.id, 'update', [{ field: 'contactIds', from: deal.contactIds, to: contactIds }], updated.version);
       }
       await w.tx.deleteMany({ model: dealContactModel, tenantId, where: { contactId } });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TenantContext, type WriteScope } from '../common/context.js';
+import type { TenantContext, WriteScope } from '../common/context.js';
 import { newId } from '../common/ids.js';
 import { currencySchema, dateSchema, parseInput } from '../common/zod-helpers.js';
 import { DuplicateError } from '../errors.js';
@@ -83,9 +83,10 @@ export async function refreshRfmScores(ctx: TenantContext, options?: RfmScoresOp
 }
 
 async function replaceScores(w: WriteScope, opts: z.output<typeof rfmScoresOptionsSchema>): Promise<RfmScoresRefresh> {
-  const { tenantId, runtime, actorId } = w.ctx;
+  const { tenantId } = w.ctx;
   // The report's reads must run on this transaction: through the adapter they would wait for it (SQLite) or miss it.
-  const inUnit = new TenantContext(runtime, tenantId, actorId, w.unit);
+  // Scores are the tenant's, not the actor's: computed over every contact, whoever asks.
+  const inUnit = w.ctx.inUnit(w.unit).asSystem();
   const replaced = await w.tx.deleteMany({ model: rfmScoreModel, tenantId, where: {} });
   // Unset until the first page resolves them; every later page passes them so that all score against the same date.
   const fixed: { referenceDate?: string; currency?: string } = {

@@ -18,6 +18,7 @@ import { missingFields, missingForStage } from './required-fields.js';
 import { type DealContact, dealContactsOf, linkRow } from './deal-contacts.js';
 import { deleteDealLines, insertDealLines, syncDealLines } from './deal-lines.js';
 import { recordStageChange, type StageChange } from './stage-history.js';
+import { assertReadableSubject } from '../timeline/readable-subject.js';
 
 type MoveTarget = (pipeline: Pipeline) => Stage;
 
@@ -74,10 +75,14 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
     });
   }
 
-  /** Deals a contact takes part in, through the indexed contact links. */
+  /**
+   * Deals a contact takes part in, through the indexed contact links.
+   * @throws {NotFoundError} for a contact the acting member may not read (see `assertReadableSubject`)
+   */
   async ofContact(contactId: string, options?: ListOptions): Promise<Page<Deal>> {
     const id = parseInput(idSchema, contactId, 'contact id');
     const opts = parseInput(listOptionsSchema, options, 'list options');
+    await assertReadableSubject(this.ctx, 'contact', id);
     // A semi-join in the database: a contact may be linked to tens of thousands of deals.
     return this.store.list(opts, { id: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } });
   }
@@ -238,7 +243,8 @@ export class DealsService extends RecordService<NonNullable<(typeof dealModel)['
   async #move(w: WriteScope, dealId: string, target: MoveTarget, opts: z.output<typeof moveOptionsSchema>): Promise<Deal> {
     let move: { pipeline: Pipeline; to: Stage; at: string } | undefined;
     const { before, after, changes } = await this.store.patch(w, dealId, async (deal) => {
-      const pipeline = await pipelineIn(w, deal.pipelineId);
+      // The deal's own pipeline: moving the deal is allowed by the deal's grant alone (see pipelineIn).
+      const pipeline = await pipelineIn(w, deal.pipelineId, true);
       const to = target(pipeline);
       if (opts.reason && to.category !== 'lost') throw ValidationError.single('A reason is only kept for lost deals', ['reason']);
       if (deal.stageId === to.id) return {};

@@ -66,6 +66,9 @@ export class DuplicatesService {
    * surveys, campaign and segment members, subsidiaries...) is moved to the
    * survivor; the merged rows are deleted and their ids keep resolving
    * (`contacts.get(mergedId)` returns the survivor). Emits `contact.merged` / `company.merged`.
+   * An acting member needs `merge` on the survivor and on every merged
+   * record; the relinking then reaches every reference, theirs or not.
+   * @throws {ForbiddenError} (entity, 'merge', id) for a record the actor may read but not merge
    * @throws {ValidationError} @throws {NotFoundError} for an id not in the tenant
    * @throws {StateError} for a record already merged @throws {ConflictError} for a stale `expectedVersions` entry
    * @example

@@ -14,6 +14,7 @@ import { caseEntity } from '../cases/case.entity.js';
 import { slaPolicyEntity } from '../sla/sla-policy.entity.js';
 import { taskEntity } from '../tasks/task.entity.js';
 import { campaignEntity } from '../campaigns/campaign.entity.js';
+import { roleEntity } from '../access/role.entity.js';
 import type { EntityDefinition, EntityFlags } from './entity.js';
 
 /**
@@ -40,6 +41,7 @@ export const entities = {
   slaPolicy: slaPolicyEntity,
   case: caseEntity,
   campaign: campaignEntity,
+  role: roleEntity,
 } as const;
 
 /** The name of an entity of the registry. */

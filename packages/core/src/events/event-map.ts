@@ -18,6 +18,8 @@ import type { CaseStatus, SlaTargetName } from '../cases/case-values.js';
 import type { Task } from '../tasks/task.schema.js';
 import type { Campaign, CampaignStatus } from '../campaigns/campaign.schema.js';
 import type { CampaignMember, CampaignMemberStatus } from '../campaigns/campaign-member.schema.js';
+import type { Role } from '../access/role.entity.js';
+import type { Share } from '../access/share.schema.js';
 
 /** Payload of every `*.updated` event. */
 export interface Updated<T> {
@@ -127,6 +129,13 @@ export interface CrmEventMap {
   'company.merged': { survivorId: string; mergedIds: string[]; relinked: Record<string, number> };
   /** `privacy.erase` anonymised a contact (no personal data in the payload: see the erasure record). */
   'contact.erased': { contactId: string; erasureId: string };
+  'role.created': { record: Role };
+  'role.updated': Updated<Role>;
+  'role.deleted': Deleted<Role>;
+  /** A record was shared with a member or a team, or an existing share's access changed (`shares.grant`). */
+  'share.granted': { record: Share };
+  /** A share was taken back (`shares.revoke`); not emitted for the shares removed with their record. */
+  'share.revoked': { record: Share };
 }
 
 /** The name of a domain event. */

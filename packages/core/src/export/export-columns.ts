@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { CustomFieldSchemas } from '../common/custom-fields.js';
 import type { EntityDefinition } from '../entities/entity.js';
 import { entityNamed, type EntityRow } from '../entities/registry.js';
-import { ValidationError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
+import { entityOfModel } from '../access/protections.js';
 import type { FieldType, ModelDefinition } from '../storage/schema.js';
 import type { ExportMapping } from './export.schema.js';
 
@@ -133,4 +134,35 @@ export function planColumns(
     headers.add(header);
     return toColumn(entity, fields, header, path);
   });
+}
+
+/**
+ * The export options an acting member gets, given what a field-level rule
+ * hides from them (`conceals(entity, path)`: the path, a prefix of it, or a
+ * path inside it is hidden). Without columns named, the default columns
+ * leave hidden fields out (a `custom` JSON column holding a hidden key goes
+ * whole). Columns named by `fields` or a `mapping` are refused when hidden,
+ * as a filter on them is: the caller asked for what they may not see. A
+ * reference column is hidden with the referenced record's field.
+ * @throws {ForbiddenError} for a named column that is hidden
+ * @throws {ValidationError} for a path that is no field, custom field or reference of the entity
+ */
+export function visibleExportOptions<O extends { mapping?: ExportMapping | undefined; fields?: string[] | undefined }>(
+  entity: EntityDefinition<EntityRow>,
+  customFields: CustomFieldSchemas,
+  options: O,
+  conceals: (entity: string, path: string) => boolean,
+): O {
+  if (options.mapping === undefined && options.fields === undefined) {
+    const fields = defaultPaths(entity, customFields).filter((path) => !conceals(entity.name, path));
+    return { ...options, fields };
+  }
+  for (const column of planColumns(entity, customFields, options)) {
+    const [owner, path] = column.kind === 'value'
+      ? [entity.name, column.path.join('.')]
+      : [entityOfModel(column.model.name) ?? column.model.name, column.field];
+    const viaId = column.kind === 'reference' && conceals(entity.name, column.idField);
+    if (viaId || conceals(owner, path)) throw new ForbiddenError(entity.name, 'export', null, column.kind === 'value' ? path : column.header);
+  }
+  return options;
 }

@@ -3,8 +3,8 @@ import type { TenantContext } from '../common/context.js';
 import { combine } from '../common/entity-store.js';
 import { parseInput } from '../common/zod-helpers.js';
 import type { EntityDefinition } from '../entities/entity.js';
-import { entities, type EntityRow } from '../entities/registry.js';
-import { CrmError, NotFoundError } from '../errors.js';
+import { entities, type EntityName, type EntityRow } from '../entities/registry.js';
+import { CrmError, ForbiddenError, NotFoundError } from '../errors.js';
 import { storedMembers } from '../segments/segment-membership.js';
 import { segmentModel } from '../segments/segment.model.js';
 import type { Row } from '../storage/adapter.js';
@@ -54,6 +54,8 @@ export class ExportsService {
    * Options are checked at the call; an unknown segment fails on the first read.
    * @throws {ValidationError} for an unknown entity, field path, option or `where` field
    * @throws {NotFoundError} (when iterated) for a segment the tenant does not have
+   * @throws {ForbiddenError} (when iterated) for an actor whose roles export none of the entity; an actor
+   *   exporting `own` or `team` gets those of the rows they may read
    * @example
    * for await (const chunk of t.exports.stream('contact', { where: { lifecycleStage: 'customer' } })) process.stdout.write(chunk);
    */
@@ -92,7 +94,7 @@ export class ExportsService {
   /**
    * How many records an export of `target` with this `where` writes now (a
    * progress bar's total): counted in the database.
-   * @throws {ValidationError} @throws {NotFoundError} for a segment the tenant does not have
+   * @throws {ValidationError} @throws {NotFoundError} for a segment the tenant does not have @throws {ForbiddenError}
    */
   async count(target: ExportTarget, options?: Pick<ExportOptions, 'where'>): Promise<number> {
     const plan = this.#plan(target, options);
@@ -100,12 +102,23 @@ export class ExportsService {
     return this.#ctx.storage.count({ model: plan.entity.model, tenantId: this.#ctx.tenantId, ...(where ? { where } : {}) });
   }
 
-  /** The rows an export reads: `where`, and for a segment its stored members. */
+  /**
+   * The rows an export reads: `where`, for a segment its stored members, and
+   * the actor's `export` scope (the read scope applies anyway, in the
+   * storage). An actor whose roles export none of the entity is refused
+   * rather than handed an empty file, which would read as "there is nothing".
+   * @throws {ForbiddenError} (entity, 'export', null) @throws {NotFoundError} for an unknown segment
+   */
   async #scope(plan: Plan): Promise<Where | undefined> {
-    if (plan.segmentId === undefined) return plan.where;
+    const entity = plan.entity.name as EntityName;
+    const policy = await this.#ctx.policy();
+    if (policy !== null && policy.level(entity, 'export') === 'none') throw new ForbiddenError(entity, 'export', null);
+    const exportable = await this.#ctx.accessScope(plan.entity.model.name, 'export');
+    const where = combine(plan.where, exportable ?? undefined);
+    if (plan.segmentId === undefined) return where;
     const segment = await this.#ctx.storage.findOne({ model: segmentModel, tenantId: this.#ctx.tenantId, id: plan.segmentId });
     if (segment === undefined) throw new NotFoundError('segment', plan.segmentId);
-    return combine(plan.where, storedMembers(segment.id));
+    return combine(where, storedMembers(segment.id));
   }
 
   #plan(target: ExportTarget, options: ExportOptions | undefined): Plan {

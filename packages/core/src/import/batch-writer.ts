@@ -1,4 +1,5 @@
-import { runUnit, TenantContext, type UnitOfWork } from '../common/context.js';
+import { assertInputWritable } from '../access/field-inputs.js';
+import { runUnit, type TenantContext, type UnitOfWork } from '../common/context.js';
 import { CrmError } from '../errors.js';
 import type { TenantScope } from '../tenant-scope.js';
 import type { ImportTarget } from './import-targets.js';
@@ -39,23 +40,23 @@ export async function writeBatch(b: BatchWrite): Promise<Map<RowDraft, CrmError>
   const failed = new Map<RowDraft, CrmError>();
   const prepared = b.target.bulk;
   let bulk = prepared !== undefined;
-  const { runtime, tenantId, actorId } = b.ctx;
+  const { runtime } = b.ctx;
   for (;;) {
     const live = b.rows.filter((row) => !failed.has(row));
     try {
       await runUnit(runtime, async (unit) => {
-        const ctx = new TenantContext(runtime, tenantId, actorId, unit);
+        const ctx = b.ctx.inUnit(unit);
         const scope = b.scopeOf(ctx);
         if (bulk) {
           const creates = live.filter((row) => row.op?.kind === 'create');
-          if (creates.length > 0) await prepared!.createMany(ctx, creates.map((row) => row.prepared));
+          if (creates.length > 0) await createPrepared(b, ctx, creates);
         }
         for (const row of live) {
           const op = row.op!;
           if (bulk && op.kind === 'create') continue;
           try {
             // Row by row, a prepared create still goes through the bulk path: its row is not parsed again.
-            if (op.kind === 'create') await (prepared ? prepared.createMany(ctx, [row.prepared]) : b.target.create(scope, row.values));
+            if (op.kind === 'create') await (prepared ? createPrepared(b, ctx, [row]) : b.target.create(scope, row.values));
             else await b.target.update(scope, op.id, row.values);
           } catch (error) {
             if (error instanceof CrmError) throw new RowFailure(row, error);
@@ -72,4 +73,13 @@ export async function writeBatch(b: BatchWrite): Promise<Map<RowDraft, CrmError>
       else throw error;
     }
   }
+}
+
+/**
+ * The bulk create of prepared rows. It bypasses the tenant scope's services,
+ * so the actor's field rules are checked here, on the row as the file gave it.
+ */
+async function createPrepared(b: BatchWrite, ctx: TenantContext, rows: readonly RowDraft[]): Promise<void> {
+  for (const row of rows) await assertInputWritable(ctx, b.target.entity, 'create', null, row.values);
+  await b.target.bulk!.createMany(ctx, rows.map((row) => row.prepared));
 }

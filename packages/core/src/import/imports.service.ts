@@ -35,6 +35,10 @@ export class ImportsService {
    * stream) continues with the same `importId` after its last committed batch.
    * Every row is either written or reported with its line, column, field and code;
    * the counts are complete however many issues the report keeps.
+   * In an acting member's scope every row is written under their grant (the
+   * bulk path too): a row outside it is reported on its line with code
+   * `FORBIDDEN`, and keys and references match only records they may read
+   * (others are missing). `crm.system(id).imports` writes and matches anything.
    * @throws {ValidationError} for bad options, a mapping naming no field, or an `importId` started with other options
    * @throws {StateError} inside a transaction: an import commits batch by batch
    * @example

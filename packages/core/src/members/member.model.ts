@@ -11,6 +11,8 @@ export const memberModel = defineModel({
     name: { type: 'string' },
     email: { type: 'string', nullable: true },
     role: typedField<MemberRole>('string'),
+    /** Roles besides `role` (issue 12). */
+    roles: typedField<string[]>('json'),
     teamIds: typedField<string[]>('json'),
     active: { type: 'boolean' },
     externalId: { type: 'string', nullable: true },

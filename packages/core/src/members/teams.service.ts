@@ -32,6 +32,8 @@ export class TeamsService extends RecordService<NonNullable<(typeof teamModel)['
         parentTeamId: data.parentTeamId ?? null,
         ...ownedDefaults(this.ctx, 'team', data),
       });
+      // A sub-team joins the closure of the teams above it (cases queued to it, shares with it).
+      if (team.parentTeamId !== null) this.ctx.access?.forget();
       w.emit('team.created', { record: team });
       return team;
     });
@@ -49,7 +51,9 @@ export class TeamsService extends RecordService<NonNullable<(typeof teamModel)['
       await assertExists(w.tx, this.ctx, 'member', data.managerId);
       await assertExists(w.tx, this.ctx, 'member', data.ownerId);
       if (data.parentTeamId) {
-        await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.tx)).parentTeamId, 'parentTeamId');
+        await assertExists(w.tx, this.ctx, 'team', data.parentTeamId);
+        // The walk up reads ancestors the actor may not see: a cycle is about the tree, not the grant.
+        await assertNoCycle(teamId, data.parentTeamId, async (id) => (await this.store.get(id, w.systemTx)).parentTeamId, 'parentTeamId');
       }
       const { after, changes } = await this.store.patch(
         w,
@@ -57,6 +61,8 @@ export class TeamsService extends RecordService<NonNullable<(typeof teamModel)['
         (before) => defined({ ...data, custom: mergedCustom(this.ctx, 'team', before.custom, data.custom) }),
         expectedVersion,
       );
+      // A new parent changes whose sub-team it is: the `team` level and team shares of the actor follow the closure.
+      if (changes.some((c) => c.field === 'parentTeamId')) this.ctx.access?.forget();
       if (changes.length > 0) w.emit('team.updated', { record: after, changes });
       return after;
     });
@@ -72,12 +78,16 @@ export class TeamsService extends RecordService<NonNullable<(typeof teamModel)['
     const { expectedVersion } = parseInput(writeOptionsSchema, options, 'write options');
     await this.ctx.write(async (w) => {
       const tenantId = this.ctx.tenantId;
-      const members = await w.tx.count({ model: memberModel, tenantId, where: { teamIds: { has: teamId } } });
-      const children = await w.tx.count({ model: teamModel, tenantId, where: { parentTeamId: teamId } });
+      // Asked first, so that a member who may not delete the team learns nothing of its members.
+      await this.ctx.assertAllowed(teamModel, teamId, 'delete', w.systemTx);
+      // Counted over every member and team, also those the actor may not read: none may be left pointing at it.
+      const members = await w.systemTx.count({ model: memberModel, tenantId, where: { teamIds: { has: teamId } } });
+      const children = await w.systemTx.count({ model: teamModel, tenantId, where: { parentTeamId: teamId } });
       if (members + children > 0) {
         throw new StateError(`Team ${teamId} still has ${members} member(s) and ${children} sub-team(s)`);
       }
       const record = await this.store.remove(w, teamId, expectedVersion);
+      this.ctx.access?.forget();
       w.emit('team.deleted', { record });
     });
   }

@@ -1,4 +1,5 @@
 import type { TenantContext, WriteScope } from '../common/context.js';
+import { shareModel } from '../access/role.model.js';
 import { EntityStore } from '../common/entity-store.js';
 import { newId } from '../common/ids.js';
 import { assertNoCycle } from '../common/references.js';
@@ -51,7 +52,9 @@ async function lockAll(w: WriteScope, store: EntityStore<object, unknown>, reque
     const row = await w.tx.findOne({ model: store.model, tenantId: w.ctx.tenantId, id, forUpdate: true });
     if (row === undefined) {
       const survivor = await survivorOf(w.ctx, request.entity, id, w.tx);
-      if (survivor !== undefined) throw new StateError(`${request.entity} ${JSON.stringify(id)} was already merged into ${JSON.stringify(survivor)}`);
+      // Redirects are plumbing, read whatever the grant: name the survivor only to whom may read it.
+      const readable = survivor !== undefined && (await w.tx.findOne({ model: store.model, tenantId: w.ctx.tenantId, id: survivor })) !== undefined;
+      if (readable) throw new StateError(`${request.entity} ${JSON.stringify(id)} was already merged into ${JSON.stringify(survivor)}`);
       throw new NotFoundError(request.entity, id);
     }
     const record = store.toRecord(row) as AnyRecord;
@@ -73,8 +76,14 @@ async function lockAll(w: WriteScope, store: EntityStore<object, unknown>, reque
 export async function mergeRecords(ctx: TenantContext, request: MergeRequest): Promise<MergeResult> {
   checkFieldChoices(request.entity, request.fields);
   const store = (request.entity === 'contact' ? new EntityStore(ctx, contactEntity) : new EntityStore(ctx, companyEntity)) as unknown as EntityStore<object, unknown>;
-  return ctx.write(async (w) => {
-    const locked = await lockAll(w, store, request);
+  return ctx.write(async (actorWrite) => {
+    // Read (and locked) through the actor's grant: a record they may not read is missing.
+    const locked = await lockAll(actorWrite, store, request);
+    // Merging is its own action: `merge` on the survivor and on every merged record.
+    for (const id of locked.keys()) await ctx.assertAllowed(store.model, id, 'merge', actorWrite.systemTx);
+    // The rest is what an allowed merge implies: deleting the merged rows, updating the survivor and moving
+    // every reference to it (deals, cases, campaign members... of anyone), which must reach every row.
+    const w = actorWrite.asSystem();
     const ordered = [request.survivorId, ...request.mergedIds].map((id) => locked.get(id)!);
     const patch = survivingValues(ctx, request.entity, ordered, request.fields);
     const tenantId = ctx.tenantId;
@@ -87,6 +96,8 @@ export async function mergeRecords(ctx: TenantContext, request: MergeRequest): P
         .map(([field, from]) => ({ field, from, to: null }));
       w.audit(request.entity, merged.id, 'delete', [{ field: 'mergedInto', from: null, to: request.survivorId }, ...held], merged.version);
     }
+    // Shares of a merged record go with it: what it was shared for is now the survivor's, whose own shares decide.
+    await w.tx.deleteMany({ model: shareModel, tenantId, where: { entity: request.entity, recordId: { in: request.mergedIds } } });
     const { relinked, collapsed } = await relink(w, request.entity, request.survivorId, request.mergedIds);
     const { before, after, changes } = await store.patch(w, request.survivorId, () => patch);
     if (request.entity === 'contact') {

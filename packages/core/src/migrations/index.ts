@@ -15,6 +15,7 @@ import { rfmScores0019 } from './0019-rfm-scores.js';
 import { importRuns0020 } from './0020-import-runs.js';
 import { merges0021 } from './0021-merges.js';
 import { privacy0022 } from './0022-privacy.js';
+import { accessControl0023 } from './0023-access-control.js';
 
 /**
  * The core's migrations, in order. `crm.migrate()` applies them with the
@@ -39,4 +40,5 @@ export const coreMigrations: readonly Migration[] = [
   importRuns0020,
   merges0021,
   privacy0022,
+  accessControl0023,
 ];

@@ -11,15 +11,27 @@ export const pipelineMemoKey = (tenantId: string, id: string) => `pipeline:${ten
  * A pipeline with its stages as the running write sees it, read once per unit
  * of work: a host transaction that writes many deals of one pipeline reads it
  * once. The pipelines service drops the memo when it changes the pipeline.
+ *
+ * Read with the actor's grant (a pipeline the caller names, as in
+ * `deals.create`), unless `asSystem`: the pipeline a deal already sits in is
+ * part of that deal, so whoever may move the deal reads its stages. The two
+ * are memoised apart, so that a system read never answers an enforced one.
  * @throws {NotFoundError}
  */
-export async function pipelineIn(w: WriteScope, id: string): Promise<Pipeline> {
-  const key = pipelineMemoKey(w.ctx.tenantId, id);
+export async function pipelineIn(w: WriteScope, id: string, asSystem = false): Promise<Pipeline> {
+  const key = `${pipelineMemoKey(w.ctx.tenantId, id)}${asSystem ? ':system' : ''}`;
   const known = w.unit.memo.get(key) as Pipeline | undefined;
   if (known !== undefined) return known;
-  const pipeline = await loadPipeline(w.ctx, id, w.tx);
+  const pipeline = await loadPipeline(w.ctx, id, asSystem ? w.systemTx : w.tx);
   w.unit.memo.set(key, pipeline);
   return pipeline;
+}
+
+/** Forgets a pipeline memoised by {@link pipelineIn}, both reads of it: the running write changes it. */
+export function forgetPipeline(w: WriteScope, id: string): void {
+  const key = pipelineMemoKey(w.ctx.tenantId, id);
+  w.unit.memo.delete(key);
+  w.unit.memo.delete(`${key}:system`);
 }
 
 /** Loads a pipeline and its stages in order. @throws {NotFoundError} */

@@ -6,7 +6,7 @@ import { defined } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { pipelineEntity, type PipelineRecord, stageEntity } from './pipeline.entity.js';
-import { loadPipeline, pipelineMemoKey, resolveStage } from './pipeline-reader.js';
+import { forgetPipeline, loadPipeline, resolveStage } from './pipeline-reader.js';
 import {
   type Pipeline,
   type PipelineInput,
@@ -124,7 +124,7 @@ export class PipelinesService {
   /** Reads the pipeline locked for the write, checking the caller's expected version. */
   async #lock(w: WriteScope, id: string, expectedVersion: number | undefined): Promise<Pipeline> {
     // This write changes the pipeline: later calls of the unit must read it again.
-    w.unit.memo.delete(pipelineMemoKey(this.#ctx.tenantId, id));
+    forgetPipeline(w, id);
     const pipeline = await loadPipeline(this.#ctx, id, w.tx);
     await this.#pipelines.get(id, w.tx, true);
     if (expectedVersion !== undefined && pipeline.version !== expectedVersion) throw new ConflictError('pipeline', id, expectedVersion, pipeline.version);
@@ -133,7 +133,7 @@ export class PipelinesService {
 
   /** Bumps the pipeline's version (unless `bumped` already did) and emits the updated pipeline. */
   async #touched(w: WriteScope, id: string, bumped = false): Promise<Pipeline> {
-    w.unit.memo.delete(pipelineMemoKey(this.#ctx.tenantId, id));
+    forgetPipeline(w, id);
     if (!bumped) await w.tx.update({ model: pipelineEntity.model, tenantId: this.#ctx.tenantId, id, data: { updatedAt: w.now } });
     const record = await loadPipeline(this.#ctx, id, w.tx);
     w.emit('pipeline.updated', { record });

@@ -21,7 +21,10 @@ async function contactIdOf(ctx: TenantContext, storage: Storage, id: string): Pr
   const contact = await storage.findOne({ model: contactModel, tenantId: ctx.tenantId, id });
   if (contact !== undefined) return id;
   const survivorId = await survivorOf(ctx, 'contact', id, storage);
-  if (survivorId === undefined) throw new NotFoundError('contact', id);
+  // Redirects are plumbing, read whatever the actor's grant: the survivor must be readable through `storage` too.
+  if (survivorId === undefined || (await storage.findOne({ model: contactModel, tenantId: ctx.tenantId, id: survivorId })) === undefined) {
+    throw new NotFoundError('contact', id);
+  }
   return survivorId;
 }
 
@@ -48,14 +51,19 @@ export class PrivacyService {
    * pages of 500 rows; the audit trail and the outbox are scanned from the
    * contact's creation on. The id of a contact merged into another exports
    * the survivor, which holds what the merge moved.
+   * With access control the actor needs `read` and `export` on the contact, and the document is complete.
    * @throws {ValidationError} for a malformed id @throws {NotFoundError} when the tenant has no such contact
+   * @throws {ForbiddenError} (contact, 'export', id) for a contact the actor may read but not export
    * @example
    * const doc = await t.privacy.export(ada.id);
    * await writeFile('ada.json', JSON.stringify(doc, null, 2));
    */
   async export(contactId: string): Promise<PersonalDataExport> {
     const id = await contactIdOf(this.#ctx, this.#ctx.storage, parseInput(idSchema, contactId, 'contact id'));
-    return exportContact(this.#ctx, id, this.#ctx.runtime.personalData);
+    await this.#ctx.assertAllowed(contactModel, id, 'export');
+    // A data subject's copy must be complete (GDPR art. 15): once the actor may read and export the person,
+    // the document is assembled as system work, with the deals, cases, audit entries... they may not read.
+    return exportContact(this.#ctx.asSystem(), id, this.#ctx.runtime.personalData);
   }
 
   /**
@@ -71,7 +79,9 @@ export class PrivacyService {
    * `contact.erased` is emitted. Erasing an erased contact again scrubs what
    * was written since. The id of a contact merged into another erases the
    * survivor.
+   * With access control the actor needs `delete` on the contact; what the erasure touches beyond it is system work.
    * @throws {ValidationError} @throws {NotFoundError} when the tenant has no such contact
+   * @throws {ForbiddenError} (contact, 'delete', id) for a contact the actor may read but not delete
    * @example
    * const erasure = await t.privacy.erase(ada.id, { reason: 'GDPR art. 17 request', requestedBy: 'ticket #4711' });
    */
@@ -79,7 +89,13 @@ export class PrivacyService {
     const id = parseInput(idSchema, contactId, 'contact id');
     const { reason, requestedBy } = parseInput(eraseOptionsSchema, options, 'erase options');
     // Resolved under the transaction: a merge committing meanwhile cannot leave the erasure on a deleted id.
-    return this.#ctx.write(async (w) => eraseContact(w, await contactIdOf(this.#ctx, w.tx, id), { reason, requestedBy }, this.#ctx.runtime.personalData));
+    return this.#ctx.write(async (w) => {
+      const resolved = await contactIdOf(this.#ctx, w.tx, id);
+      await this.#ctx.assertAllowed(contactModel, resolved, 'delete', w.systemTx);
+      // Erasing reaches everything that names the person, whoever owns it (others' deals, cases, audit
+      // entries): system work, once the actor may delete the contact.
+      return eraseContact(w.asSystem(), resolved, { reason, requestedBy }, this.#ctx.runtime.personalData);
+    });
   }
 
   /**

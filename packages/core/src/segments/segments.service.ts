@@ -6,7 +6,7 @@ import { idSchema, parseInput } from '../common/zod-helpers.js';
 import { contactEntity } from '../contacts/contact.entity.js';
 import type { contactModel } from '../contacts/contact.model.js';
 import type { Contact } from '../contacts/contact.schema.js';
-import { StateError } from '../errors.js';
+import { ForbiddenError, StateError } from '../errors.js';
 import { compileRule, parseRule } from './segment-compile.js';
 import { addMembers, diffMembership, removeMembers, storedMembers } from './segment-membership.js';
 import { segmentEntity } from './segment.entity.js';
@@ -114,7 +114,9 @@ export class SegmentsService extends RecordService<NonNullable<(typeof segmentMo
    * matching contacts and the stored members are merged a page at a time in
    * contact id order (see `diffMembership`); only the events of the changes
    * are held until commit, as for every crmkit write.
-   * @throws {NotFoundError} @throws {StateError} for a static segment
+   * The rule is evaluated over every contact whoever refreshes (the
+   * membership is the tenant's); an acting member needs `update` on the segment.
+   * @throws {NotFoundError} @throws {StateError} for a static segment @throws {ForbiddenError}
    * @throws {ValidationError} for a stored rule that no longer validates
    * @example
    * const { entered, left } = await t.segments.refresh(lapsed.id);
@@ -123,10 +125,14 @@ export class SegmentsService extends RecordService<NonNullable<(typeof segmentMo
     const segmentId = parseInput(idSchema, id, 'segment id');
     return this.ctx.write(async (w) => {
       const segment = await this.store.get(segmentId, w.tx, true);
+      // Refreshing rewrites what the segment holds: the actor needs `update` on it.
+      await this.ctx.assertAllowed(segmentEntity.model, segmentId, 'update', w.systemTx);
       if (segment.kind !== 'dynamic' || segment.rule === null) throw new StateError(`Segment ${segmentId} is a static list: add or remove its members`);
-      const counts = await diffMembership(w, segment, compileRule(segment.rule, w.now));
+      // Stored membership is the tenant's, not the actor's: the rule is evaluated over every contact (and
+      // every order, case... its metrics count), whoever refreshes; reads of the members are scoped again.
+      const counts = await diffMembership(w.asSystem(), segment, compileRule(segment.rule, w.now));
       // Bookkeeping, not a change of the segment: no audit entry, no `segment.updated`.
-      const row = await w.tx.update({
+      const row = await w.systemTx.update({
         model: segmentEntity.model, tenantId: this.ctx.tenantId, id: segmentId,
         data: { refreshedAt: w.now, refreshDueAt: dueAfter(w.now, segment.refreshEveryMinutes), refreshLeasedUntil: null, updatedAt: w.now },
       });
@@ -142,10 +148,15 @@ export class SegmentsService extends RecordService<NonNullable<(typeof segmentMo
    * minutes with a workflows cron trigger:
    * `cron('*\/5 * * * *', { id: 'segments', run: ({ tenant }) => tenant.segments.refreshDue() })`.
    * A segment whose refresh fails stays claimed for 15 minutes, then is tried again.
+   * An acting member must be allowed to update every segment (it claims them all).
+   * @throws {ForbiddenError} for an actor who may not
    * @returns the refreshes done, and the failures (segment id and error)
    */
   async refreshDue(options?: RefreshDueOptions): Promise<{ refreshed: SegmentRefresh[]; failed: { segmentId: string; error: unknown }[] }> {
     const { limit } = parseInput(refreshDueOptionsSchema, options, 'refresh options');
+    // Claiming takes segments whatever the actor may see: only one who may refresh every segment runs the schedule.
+    const policy = await this.ctx.policy();
+    if (policy !== null && policy.level('segment', 'update') !== 'all') throw new ForbiddenError('segment', 'update', null);
     const now = this.ctx.runtime.clock.now();
     const due = await this.ctx.storage.claimDue({
       model: segmentEntity.model, tenantId: this.ctx.tenantId, dueField: 'refreshDueAt', leaseField: 'refreshLeasedUntil',

@@ -4,7 +4,7 @@ import type { TenantContext } from '../common/context.js';
 import { RecordService } from '../common/record-service.js';
 import { defined } from '../common/references.js';
 import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../common/zod-helpers.js';
-import { ValidationError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
 import type { Storage } from '../storage/adapter.js';
 import { slaPolicyEntity } from './sla-policy.entity.js';
 import { slaPolicyModel } from './sla-policy.model.js';
@@ -71,9 +71,13 @@ export class SlaPoliciesService extends RecordService<NonNullable<(typeof slaPol
   /**
    * Puts the policies in this order (matching tries them first to last).
    * @throws {ValidationError} unless `ids` names every policy of the tenant exactly once
+   * @throws {ForbiddenError} for an actor who may not update every policy
    */
   async reorder(ids: readonly string[]): Promise<SlaPolicy[]> {
     const order = parseInput(z.array(idSchema).max(1000), ids, 'SLA policy order');
+    // An order names every policy: only one who may change them all reorders (policies are all-or-none).
+    const policy = await this.ctx.policy();
+    if (policy !== null && policy.level('slaPolicy', 'update') !== 'all') throw new ForbiddenError('slaPolicy', 'update', null);
     return this.ctx.write(async (w) => {
       const existing = await this.store.all({}, [], w.tx);
       const known = new Set(existing.map((p) => p.id));

@@ -1,4 +1,4 @@
-import { TenantContext, type WriteScope } from '../common/context.js';
+import type { TenantContext, WriteScope } from '../common/context.js';
 
 /**
  * The tenant context of `ctx` bound to the unit of work `w` writes in:
@@ -6,5 +6,15 @@ import { TenantContext, type WriteScope } from '../common/context.js';
  * entries commit or roll back with the survey's.
  */
 export function joinedContext(ctx: TenantContext, w: WriteScope): TenantContext {
-  return new TenantContext(ctx.runtime, ctx.tenantId, ctx.actorId, w.unit);
+  return ctx.inUnit(w.unit);
+}
+
+/**
+ * {@link joinedContext} without the actor's grant: for the services a
+ * permitted write calls to keep what it implies (a survey answer's case
+ * satisfaction, a detractor's escalation task). The actor is still the one
+ * recorded in audit entries and events.
+ */
+export function systemJoinedContext(ctx: TenantContext, w: WriteScope): TenantContext {
+  return ctx.inUnit(w.unit).asSystem();
 }

@@ -130,11 +130,15 @@ export class SurveysService extends RecordService<NonNullable<(typeof surveyMode
         return { status: 'answered', score: data.score, comment: data.comment ?? null, answeredAt, detractor: isDetractor(before.kind, data.score) };
       });
       w.emit('survey.answered', { record: after });
-      await keepContactCurrent(w, this.#contacts, after);
-      await keepCaseCurrent(w, this.ctx, after);
+      // What an answer implies is system work: the contact's latest satisfaction, the case's, a reopened case
+      // or an escalation task follow from recording the answer, which the actor may do, whether or not they
+      // may change that contact or case themselves (an agent records what the customer said).
+      const derived = w.asSystem();
+      await keepContactCurrent(derived, this.#contacts, after);
+      await keepCaseCurrent(derived, derived.ctx, after);
       if (after.detractor === true) {
         w.emit('survey.detractor', { record: after });
-        await actOnDetractor(w, this.ctx, after);
+        await actOnDetractor(derived, derived.ctx, after);
       }
       return after;
     });

@@ -9,7 +9,7 @@ import { idSchema, parseInput, type WriteOptions, writeOptionsSchema } from '../
 import { StateError, ValidationError } from '../errors.js';
 import { scheduleReminder } from './reminders.js';
 import { taskEntity } from './task.entity.js';
-import type { taskModel } from './task.model.js';
+import { taskModel } from './task.model.js';
 import { type Task, type TaskInput, taskInputSchema, type TaskPatch, taskPatchSchema } from './task.schema.js';
 
 type ParsedTask = z.output<typeof taskInputSchema>;
@@ -78,6 +78,7 @@ export class TasksService extends RecordService<NonNullable<(typeof taskModel)['
   /**
    * Changes a task. A changed `remindAt` is reminded of again, once, when it
    * is due; `remindAt` may not fall after `dueAt` (as stored after the change).
+   * A new `assigneeId` needs the `assign` action on the task, like a new `ownerId`.
    * @throws {ValidationError} @throws {NotFoundError} @throws {ConflictError} @throws {StateError} for a completed task
    */
   async update(id: string, patch: TaskPatch, options?: WriteOptions): Promise<Task> {
@@ -87,8 +88,11 @@ export class TasksService extends RecordService<NonNullable<(typeof taskModel)['
     checkText(this.ctx, data.description, ['description']);
     return this.ctx.write(async (w) => {
       await this.#checkReferences(w.tx, data);
-      const { after, changes } = await this.store.patch(w, taskId, (before) => {
+      const { after, changes } = await this.store.patch(w, taskId, async (before) => {
         if (before.status === 'done') throw new StateError('A completed task cannot be changed; reopen it first');
+        // The assignee owns a task as much as its owner does (it is in their inbox and their `own` level):
+        // handing it to someone else is `assign`, like changing `ownerId` (which the storage checks).
+        if (data.assigneeId !== undefined && data.assigneeId !== before.assigneeId) await this.ctx.assertAllowed(taskModel, taskId, 'assign', w.systemTx);
         const dueAt = data.dueAt === undefined ? before.dueAt : data.dueAt;
         const remindAt = data.remindAt === undefined ? before.remindAt : data.remindAt;
         if (remindAt !== null && dueAt !== null && remindAt > dueAt) throw ValidationError.single('remindAt must not be after dueAt', ['remindAt']);

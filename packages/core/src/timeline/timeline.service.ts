@@ -10,8 +10,14 @@ import type { Interaction } from '../interactions/interaction.schema.js';
 import type { Row } from '../storage/adapter.js';
 import type { ModelDefinition } from '../storage/schema.js';
 import type { Where } from '../storage/where.js';
+import { taskEntity } from '../tasks/task.entity.js';
 import { taskModel } from '../tasks/task.model.js';
 import type { Task } from '../tasks/task.schema.js';
+import { interactionEntity } from '../interactions/interaction.entity.js';
+import { assertReadableSubject } from './readable-subject.js';
+
+type TaskRow = NonNullable<(typeof taskModel)['rowType']>;
+type InteractionRow = NonNullable<(typeof interactionModel)['rowType']>;
 
 /** One entry of a timeline, newest first. */
 export type TimelineItem =
@@ -65,9 +71,14 @@ export class TimelineService {
     this.#ctx = ctx;
   }
 
-  /** Everything about a contact: interactions it took part in, stage changes of its deals, tasks about it. */
+  /**
+   * Everything about a contact: interactions it took part in, stage changes of its deals, tasks about it.
+   * Each entry is one the acting member may read.
+   * @throws {NotFoundError} for a contact the acting member may not read
+   */
   async forContact(contactId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, contactId, 'contact id');
+    await assertReadableSubject(this.#ctx, 'contact', id);
     // A semi-join, not a list of deal ids: a contact may be on tens of thousands of deals.
     const deals: Where = { dealId: { inQuery: { model: dealContactModel, field: 'dealId', where: { contactId: id } } } };
     return this.#page(options, `contact:${id}`, [
@@ -80,16 +91,26 @@ export class TimelineService {
     ]);
   }
 
-  /** Everything about a company: its interactions, stage changes of its deals, tasks about it. */
+  /**
+   * Everything about a company: its interactions, stage changes of its deals, tasks about it.
+   * Each entry is one the acting member may read.
+   * @throws {NotFoundError} for a company the acting member may not read
+   */
   async forCompany(companyId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, companyId, 'company id');
+    await assertReadableSubject(this.#ctx, 'company', id);
     const deals: Where = { dealId: { inQuery: { model: dealModel, field: 'id', where: { companyId: id } } } };
     return this.#page(options, `company:${id}`, [this.#interactionSource({ companyId: id }), this.#stageChanges(deals), this.#tasks('company', id)]);
   }
 
-  /** Everything about a deal: its interactions, its stage changes, tasks about it. */
+  /**
+   * Everything about a deal: its interactions, its stage changes, tasks about it.
+   * Each entry is one the acting member may read.
+   * @throws {NotFoundError} for a deal the acting member may not read
+   */
   async forDeal(dealId: string, options?: TimelineOptions): Promise<TimelinePage> {
     const id = parseInput(idSchema, dealId, 'deal id');
+    await assertReadableSubject(this.#ctx, 'deal', id);
     return this.#page(options, `deal:${id}`, [this.#interactionSource({ dealId: id }), this.#stageChanges({ dealId: id }), this.#tasks('deal', id)]);
   }
 
@@ -115,7 +136,7 @@ export class TimelineService {
   #interactionSource(where: Where): Source {
     return {
       model: interactionModel, where, timeField: 'occurredAt',
-      toItems: async (rows) => rows.map((r) => ({ kind: 'interaction', at: r.occurredAt as string, id: r.id as string, interaction: r as unknown as Interaction })),
+      toItems: async (rows) => rows.map((r) => interactionItem(r)),
     };
   }
 
@@ -129,18 +150,22 @@ export class TimelineService {
   #tasks(linkedType: string, linkedId: string): Source {
     return {
       model: taskModel, where: { linkedType, linkedId }, timeField: 'createdAt',
-      toItems: async (rows) => rows.map((r) => {
-        const { priorityRank: _p, inboxDueAt: _d, ...task } = r;
-        return { kind: 'task', at: r.createdAt as string, id: r.id as string, task: task as unknown as Task };
-      }),
+      // Through the entity's own mapping: what it drops (inbox sort keys) and marks (the entity, for field rules) holds here too.
+      toItems: async (rows) => rows.map((r) => ({ kind: 'task', at: r.createdAt as string, id: r.id as string, task: taskEntity.toRecord(r as TaskRow) })),
     };
   }
 
   async #interactions(ids: string[]): Promise<TimelineItem[]> {
     if (ids.length === 0) return [];
     const rows = await this.#ctx.storage.findMany({ model: interactionModel, tenantId: this.#ctx.tenantId, where: { id: { in: ids } } });
-    return rows.map((r) => ({ kind: 'interaction', at: r.occurredAt as string, id: r.id as string, interaction: r as unknown as Interaction }));
+    return rows.map((row) => interactionItem(row));
   }
+}
+
+/** An interaction row as a timeline entry, through the entity's own mapping (see the task entries). */
+function interactionItem(row: Row | InteractionRow): TimelineItem {
+  const interaction: Interaction = interactionEntity.toRecord(row as InteractionRow);
+  return { kind: 'interaction', at: interaction.occurredAt, id: interaction.id, interaction };
 }
 
 // The timeline's own list: one cursor space per record, across its three sources.

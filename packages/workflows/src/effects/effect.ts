@@ -4,7 +4,7 @@ import type { Subject } from '../definition.js';
 
 /** What an effect handler receives when its job runs. */
 export interface EffectContext<TParams = Record<string, unknown>> {
-  /** The CRM services of the instance's tenant. */
+  /** The CRM services of the instance's tenant, in its system scope (`crm.system(tenantId)`): effects act for the tenant, on every record. */
   tenant: TenantScope;
   tenantId: string;
   instanceId: string;

@@ -108,6 +108,7 @@ async function runEffect(rt: EngineRuntime, job: Row, attempt: number): Promise<
   if (!handler) throw new StateError(`No effect handler named ${JSON.stringify(job.action)}: pass one in createWorkflowEngine({ actions })`);
   const instance = await rt.storage.findOne({ model: instanceModel, tenantId, id: job.instanceId as string });
   return handler({
+    // The system scope (see EngineRuntime.tenant): an effect is the workflow's work, not a member's request.
     tenant: rt.tenant(tenantId),
     tenantId,
     instanceId: job.instanceId as string,

@@ -65,13 +65,17 @@ export class Runtime implements EngineRuntime {
   }
 
   /**
-   * The tenant's services, which also validates the id exactly as `crm.tenant()` does.
+   * The tenant's services in the system scope, which also validates the id
+   * exactly as `crm.tenant()` does. Effects and triggers act for the tenant,
+   * not for a member: with `createCrm({ access })` they must see and change
+   * every record, so they take `crm.system(tenantId)` explicitly (the same
+   * scope as `crm.tenant(tenantId)` without an actor, said out loud).
    * @throws {ValidationError} for a malformed tenant id
    */
   tenant(tenantId: string): TenantScope {
     let scope = this.#tenants.get(tenantId);
     if (scope === undefined) {
-      scope = this.crm.tenant(tenantId);
+      scope = this.crm.system(tenantId);
       if (this.#tenants.size >= checkedTenantsLimit) this.#tenants.clear();
       this.#tenants.set(tenantId, scope);
     }

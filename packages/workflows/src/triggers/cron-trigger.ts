@@ -10,7 +10,7 @@ import type { Firing } from './fire.js';
 export interface CronContext {
   /** The tenant the run is for: cron triggers run once per tenant. */
   tenantId: string;
-  /** The tenant's CRM services. */
+  /** The tenant's CRM services, in the system scope (`crm.system(tenantId)`): every record, no access checks. */
   tenant: TenantScope;
   /** The slot being run: after downtime, the latest one missed. */
   scheduledAt: Date;
@@ -93,7 +93,8 @@ export function cronSchedule(engine: WorkflowEngine, trigger: CronTrigger, fireO
       // a retry compute the same slot, so the fire key stops a second run.
       const slot = CronExpressionParser.parse(trigger.expression, { currentDate: new Date(now.getTime() + 1), tz: zone }).prev().toDate();
       const sourceKey = slot.toISOString();
-      const context: CronContext = { tenantId, tenant: engine.crm.tenant(tenantId), scheduledAt: slot, key: `${trigger.id}:${tenantId}:${sourceKey}` };
+      // The system scope: a scheduled run acts for the tenant, not for a member (see EngineRuntime.tenant).
+      const context: CronContext = { tenantId, tenant: engine.crm.system(tenantId), scheduledAt: slot, key: `${trigger.id}:${tenantId}:${sourceKey}` };
       const options = trigger.options;
       await fireOne({
         tenantId, triggerId: trigger.id, sourceKey,
