@@ -7,6 +7,7 @@
  *   npm run bench -- --sla [--pg] [--cases 1000000]
  *   npm run bench -- --reports [--pg] [--scale 1]
  *   npm run bench -- --import [--pg] [--scale 1] [--rounds 1]
+ *   npm run bench -- --access [--pg] [--scale 1]
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -33,6 +34,8 @@ const usage = `Usage: npm run bench -- [options]
                                                            default: 1
   --import         CSV import and export vs the driver by hand (bench/import.ts);
                    SQLite, or PostgreSQL with --pg
+  --access         restricted lists (member scope, own / team) vs the system scope
+                   (bench/access.ts); SQLite, or PostgreSQL with --pg; --scale of 10,000 and 100,000 contacts
   --help           show this help`;
 
 /** Options every suite receives. */
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
       sla: { type: 'boolean', default: false },
       reports: { type: 'boolean', default: false },
       import: { type: 'boolean', default: false },
+      access: { type: 'boolean', default: false },
       scale: { type: 'string' },
       pg: { type: 'boolean', default: false },
       workflows: { type: 'boolean', default: false },
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
   if (values.sla) return optionalSuite('./sla.ts', 'SLA report', options);
   if (values.reports) return optionalSuite('./reports.ts', 'reports', options);
   if (values.import) return optionalSuite('./import.ts', 'import', options);
+  if (values.access) return optionalSuite('./access.ts', 'access-control', options);
   if (values.pg) return optionalSuite('./postgres.ts', 'PostgreSQL', options);
   if (values.workflows) return optionalSuite('./workflows.ts', 'workflows', options);
   if (values.writes) return optionalSuite('./writes.ts', 'write-path', options);

@@ -130,12 +130,17 @@ export class AccessPolicy {
     return { model: memberModel, field: 'id', where: { or: this.teamIds.map((t) => ({ teamIds: { has: t } })) } };
   }
 
-  /** Records shared with the member or one of their teams; for `update`, shared for writing. */
+  /**
+   * Records shared with the member or one of their teams; for `update`, shared
+   * for writing. One semi-join per recipient kind, each on its own partial
+   * index (`crm_share_member`, `crm_share_team`): one `or` inside a single
+   * sub-query made the planner read every share of the entity.
+   */
   #shared(entity: EntityName, action: AccessAction): Where {
-    const to: Where[] = [{ memberId: this.actorId }];
-    if (this.teamIds.length > 0) to.push({ teamId: { in: [...this.teamIds] } });
-    const where: Where = { entity, ...(action === 'update' ? { access: 'write' } : {}), or: to };
-    return { id: { inQuery: { model: shareModel, field: 'recordId', where } } };
+    const access = action === 'update' ? { access: 'write' } : {};
+    const via = (to: Where): Where => ({ id: { inQuery: { model: shareModel, field: 'recordId', where: { entity, ...access, ...to } } } });
+    const member = via({ memberId: this.actorId });
+    return this.teamIds.length === 0 ? member : { or: [member, via({ teamId: { in: [...this.teamIds] } })] };
   }
 
   #parents(parents: readonly ParentLink[]): Where | null {
