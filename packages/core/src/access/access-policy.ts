@@ -140,7 +140,13 @@ export class AccessPolicy {
     const access = action === 'update' ? { access: 'write' } : {};
     const via = (to: Where): Where => ({ id: { inQuery: { model: shareModel, field: 'recordId', where: { entity, ...access, ...to } } } });
     const member = via({ memberId: this.actorId });
-    return this.teamIds.length === 0 ? member : { or: [member, via({ teamId: { in: [...this.teamIds] } })] };
+    const shared = this.teamIds.length === 0 ? member : { or: [member, via({ teamId: { in: [...this.teamIds] } })] };
+    // Twice negated (`is not true is not true`, the same two-valued truth), the
+    // term is no index constraint: else SQLite's planner may answer the scope's
+    // `or` with a MULTI-INDEX OR on the primary key and sort every row before a
+    // keyset cursor (0.05 of the system list at 100,000 contacts), where the
+    // list's own index order reads 51 rows.
+    return { not: { not: shared } };
   }
 
   #parents(parents: readonly ParentLink[]): Where | null {
