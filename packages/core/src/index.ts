@@ -138,7 +138,7 @@ export { newId } from './common/ids.js';
 export { withRetry, type RetryOptions } from './common/retry.js';
 export { customizableEntities, type CustomizableEntity, type CustomFieldSchemas } from './common/custom-fields.js';
 export type { ListOptions, Page, OrderByInput } from './common/list.js';
-export type { BaseRecord, OwnedRecord } from './common/record.js';
+export { baseRecordShape, ownedRecordShape, type BaseRecord, type OwnedRecord } from './common/record.js';
 export type { Money, WriteOptions } from './common/zod-helpers.js';
 export type { CrmEvent, CrmEventMap, CrmEventName, CrmEventListener, Updated, Deleted } from './events/event-map.js';
 export { TenantEvents } from './events/tenant-events.js';
