@@ -8,6 +8,21 @@ import type { ApiEnv } from './http/env.js';
 import { toJson } from './http/json.js';
 import { toProblem } from './http/problem.js';
 // @routes-imports (one import line per route module; keep this marker)
+import { assetRoutes } from './web/assets.js';
+import { webApp } from './web/web-app.js';
+import { exportRoutes } from './api/exports.routes.js';
+import { importRoutes } from './api/imports.routes.js';
+import { reportRoutes } from './api/reports.routes.js';
+import { segmentRoutes } from './api/segments.routes.js';
+import { webhookRoutes } from './api/webhooks.routes.js';
+import { inboundRoutes } from './inbound/inbound.routes.js';
+import { companyRoutes } from './api/companies.routes.js';
+import { dealRoutes } from './api/deals.routes.js';
+import { interactionRoutes } from './api/interactions.routes.js';
+import { pipelineRoutes } from './api/pipelines.routes.js';
+import { caseRoutes } from './api/cases.routes.js';
+import { slaPolicyRoutes } from './api/sla-policies.routes.js';
+import { taskRoutes } from './api/tasks.routes.js';
 
 /** Where the API lives; the OpenAPI document names it as its server. */
 export const apiBase = '/api/v1';
@@ -47,6 +62,18 @@ export function createApi(host: Host): OpenAPIHono<ApiEnv> {
   api.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : authenticate(host)(c, next)));
   contactRoutes(api, host);
   // @routes-mount (one call per route module; keep this marker)
+  reportRoutes(api, host);
+  segmentRoutes(api, host);
+  importRoutes(api, host);
+  exportRoutes(api, host);
+  webhookRoutes(api, host);
+  companyRoutes(api, host);
+  pipelineRoutes(api, host);
+  dealRoutes(api, host);
+  interactionRoutes(api, host);
+  taskRoutes(api, host);
+  caseRoutes(api, host);
+  slaPolicyRoutes(api, host);
   api.onError((error) => problemResponse(error));
   return api;
 }
@@ -56,6 +83,9 @@ export function createApp(host: Host): OpenAPIHono {
   const app = new OpenAPIHono();
   app.route(apiBase, createApi(host));
   // @app-mount (inbound webhooks, web pages, assets; keep this marker)
+  app.route('/app', webApp(host));
+  app.route('/assets', assetRoutes());
+  app.route('/hooks/inbound', inboundRoutes(host));
   app.get('/', (c) => c.redirect('/app'));
   app.onError((error) => problemResponse(error));
   return app;

@@ -81,7 +81,8 @@ export async function openTestHost(options: Partial<HostOptions> & { clock?: Clo
       });
       const text = await res.text();
       const type = res.headers.get('content-type');
-      const body = text === '' ? undefined : type?.includes('json') ? JSON.parse(text) : text;
+      // application/json and application/problem+json are parsed; NDJSON and CSV stay text.
+      const body = text === '' ? undefined : /^application\/([\w.-]+\+)?json\b/.test(type ?? '') ? JSON.parse(text) : text;
       check!.check(method, url, res.status, type, body);
       return { status: res.status, headers: res.headers, body };
     },

@@ -53,19 +53,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
     ...(options.secret === undefined ? {} : { cursorSecret: options.secret }),
   });
   await crm.migrate();
-  const webhooks = new Webhooks({ crm, clock, fetch: options.fetch ?? globalThis.fetch });
+  // One retry policy for every effect; webhooks read maxAttempts to mark a delivery's last failed attempt dead.
+  const retries = { retryBaseMs: 1000, maxAttempts: 6 };
+  const webhooks = new Webhooks({ crm, clock, fetch: options.fetch ?? globalThis.fetch, maxAttempts: retries.maxAttempts });
   const engine = createWorkflowEngine({
     crm,
     clock,
     workflows: [caseSla, ...webhooks.workflows],
     actions: webhooks.actions,
-    retryBaseMs: 1000,
-    maxAttempts: 6,
+    ...retries,
     ...(options.secret === undefined ? {} : { cursorSecret: options.secret }),
   });
   webhooks.bind(engine);
+  // From the beginning of the event log: cases opened before the first pass (the seed, a restart of a
+  // new deployment) still get their SLA workflow; firings are deduplicated per event, so nothing runs twice.
   const triggers = createTriggers(engine, caseSlaTriggers({ escalateAfterMinutes: options.escalateAfterMinutes ?? 60 }), {
-    name: 'http-api', onError: (error) => console.error('trigger:', error),
+    name: 'http-api', startFrom: 'beginning', onError: (error) => console.error('trigger:', error),
   });
   let worker: Worker | undefined;
   let started = false;

@@ -11,6 +11,8 @@ export interface PageParts {
   active?: 'board' | 'inbox' | 'cases' | 'reports' | 'contacts';
   /** The page's content, built with hono's `html` template (which escapes every value). */
   body: HtmlEscapedString | Promise<HtmlEscapedString>;
+  /** A message for #toast when the page loads: the outcome of a form posted without script (a refused move). */
+  toast?: string;
 }
 
 const nav = [
@@ -39,7 +41,7 @@ export function renderPage(parts: PageParts) {
   <form class="who" method="post" action="/app/sign-out"><span data-testid="signed-in-as">${parts.signedIn.member.name}</span> <button type="submit">Sign out</button></form>` : raw('')}
 </header>
 <main>${parts.body}</main>
-<div id="toast" role="status" aria-live="polite"></div>
+<div id="toast" role="status" aria-live="polite" class="${parts.toast ? 'show' : ''}">${parts.toast ?? ''}</div>
 </body>
 </html>`;
 }

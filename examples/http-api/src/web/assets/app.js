@@ -1,0 +1,110 @@
+// The web app's own script: dragging deals across the board, SLA countdowns,
+// and refusals shown in #toast. Plain browser JavaScript, no build step.
+'use strict';
+
+/** Shows a message in #toast for a few seconds (refused moves, failed htmx requests). */
+function toast(message) {
+  const box = document.getElementById('toast');
+  if (!box) return;
+  box.textContent = message;
+  box.classList.add('show');
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.remove('show'), 6000);
+}
+
+/** Puts each element of a move's answer where the element with its id is (the card, the column heads). */
+function applyFragment(text) {
+  const template = document.createElement('template');
+  template.innerHTML = text;
+  for (const element of Array.from(template.content.children)) {
+    const current = element.id && document.getElementById(element.id);
+    if (current) current.replaceWith(element);
+  }
+}
+
+/**
+ * Moves a card to a stage: the card goes there at once, the server decides.
+ * On a refusal (a stage gate, a stale version, no right to) the card goes back
+ * where it was and #toast says why.
+ */
+async function moveCard(card, stageKey) {
+  const column = document.querySelector(`.column[data-stage="${CSS.escape(stageKey)}"] .cards`);
+  if (!column || card.closest('.cards') === column) return;
+  const home = { parent: card.parentElement, next: card.nextElementSibling };
+  column.prepend(card);
+  card.classList.add('pending');
+  try {
+    const response = await fetch(`/app/deals/${encodeURIComponent(card.dataset.deal)}/move`, {
+      method: 'POST',
+      headers: { 'HX-Request': 'true' },
+      body: new URLSearchParams({ stage: stageKey, version: card.dataset.version }),
+      credentials: 'same-origin',
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(text || `The move failed (${response.status})`);
+    applyFragment(text);
+  } catch (error) {
+    home.parent.insertBefore(card, home.next);
+    toast(error.message);
+  } finally {
+    card.classList.remove('pending');
+  }
+}
+
+document.addEventListener('dragstart', (event) => {
+  const card = event.target.closest && event.target.closest('.card[draggable="true"]');
+  if (!card) return;
+  event.dataTransfer.setData('text/plain', card.id);
+  event.dataTransfer.effectAllowed = 'move';
+});
+document.addEventListener('dragover', (event) => {
+  const column = event.target.closest && event.target.closest('.column');
+  if (!column) return;
+  event.preventDefault();
+  column.classList.add('over');
+});
+document.addEventListener('dragleave', (event) => {
+  const column = event.target.closest && event.target.closest('.column');
+  if (column && !column.contains(event.relatedTarget)) column.classList.remove('over');
+});
+document.addEventListener('drop', (event) => {
+  const column = event.target.closest && event.target.closest('.column');
+  if (!column) return;
+  event.preventDefault();
+  column.classList.remove('over');
+  const card = document.getElementById(event.dataTransfer.getData('text/plain'));
+  if (card) moveCard(card, column.dataset.stage);
+});
+// The keyboard way: a card's own "Move to" form takes the same path as a drop.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!form.matches('.card form.move')) return;
+  event.preventDefault();
+  moveCard(form.closest('.card'), form.elements.stage.value);
+});
+
+// htmx does not swap 4xx / 5xx answers; say what went wrong instead.
+document.addEventListener('htmx:responseError', (event) => {
+  toast(event.detail.xhr.responseText || `Request failed (${event.detail.xhr.status})`);
+});
+
+/** The same rule as the server's countdownText: `2h 14m left`, `overdue 5m`, `1d 3h left`. */
+function countdownText(dueIso, now) {
+  const ms = Date.parse(dueIso) - now;
+  const minutes = Math.floor(Math.abs(ms) / 60000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const span = days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${mins}m` : `${mins}m`;
+  return ms >= 0 ? `${span} left` : `overdue ${span}`;
+}
+
+function tick() {
+  const now = Date.now();
+  for (const element of document.querySelectorAll('[data-due]')) {
+    element.textContent = countdownText(element.dataset.due, now);
+    element.classList.toggle('overdue', Date.parse(element.dataset.due) <= now);
+  }
+}
+setInterval(tick, 1000);
+document.addEventListener('DOMContentLoaded', tick);
