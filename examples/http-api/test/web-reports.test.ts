@@ -233,6 +233,13 @@ describe('the reports page', () => {
     expect(rfm).toContain('5 customers scored, reference date 2025-03-26, M in USD');
   });
 
+  it('counts only what the signed-in member may read', async () => {
+    const sales = await seedSales();
+    expect(chart(await reportsPage(`?pipeline=${sales.id}`, 'admin'), 'funnel')).toContain('6 deals in the cohort');
+    // The agent reads no deals under crmkit's access control, so its funnel is empty.
+    expect(chart(await reportsPage(`?pipeline=${sales.id}`, 'agent'), 'funnel')).toContain('No data');
+  });
+
   it('renders every chart as "No data" for an empty tenant', async () => {
     const page = await reportsPage();
     for (const name of ['funnel', 'forecast', 'win-loss', 'sla', 'rfm']) expect(chart(page, name)).toContain('No data');

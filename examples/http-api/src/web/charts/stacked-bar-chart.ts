@@ -10,7 +10,8 @@ export interface StackedBarChartOptions extends ChartLabels, BarData {}
 const plotHeight = 200;
 const left = 70;
 const columnWidth = 44;
-const gap = 24;
+// A slot of 84 px fits a label of a period start ("2026-12-01") or "No close date" at 12 px.
+const gap = 40;
 
 /**
  * Stacked columns, one per group (a period), one segment per series from the
