@@ -5,16 +5,12 @@ import type { ApiEnv } from '../http/env.js';
 import { listOptions, listQuerySchema, sendPage } from '../http/pages.js';
 import { idParamSchema } from '../http/records.js';
 import { reply, replyRecord } from '../http/reply.js';
-import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
+import { errorResponses, idempotencyHeader, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
 import { notModified, writeOptions } from '../http/versions.js';
 import { caseHistorySchema, caseMessageResultSchema, casePageSchema, caseSchema, caseSlaViewSchema, caseStatusBodySchema } from './cases.schemas.js';
 import { caseSlaView } from './cases.sla-view.js';
 
 const tags = ['Cases'];
-const idempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional()
-    .openapi({ description: 'A create repeated with the same key answers with the case the first made, and writes nothing' }),
-});
 const assignBodySchema = z
   .strictObject({
     ownerId: z.string().min(1).max(64).nullable().optional().openapi({ description: 'The agent working the case' }),

@@ -1,19 +1,15 @@
 import { contactInputSchema, contactPatchSchema } from '@crmkit/core';
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Host } from '../host/host.js';
 import type { ApiEnv } from '../http/env.js';
 import { listOptions, listQuerySchema, sendPage } from '../http/pages.js';
 import { idParamSchema } from '../http/records.js';
 import { reply, replyRecord } from '../http/reply.js';
-import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
+import { errorResponses, idempotencyHeader, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
 import { notModified, writeOptions } from '../http/versions.js';
 import { contactPageSchema, contactSchema, timelinePageSchema } from './contact.schemas.js';
 
 const tags = ['Contacts'];
-const idempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional()
-    .openapi({ description: 'A create repeated with the same key answers with the record the first made, and writes nothing' }),
-});
 
 const list = createRoute({
   method: 'get', path: '/contacts', tags, summary: 'List contacts',

@@ -1,11 +1,11 @@
 import { dealInputSchema, dealPatchSchema } from '@crmkit/core';
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Host } from '../host/host.js';
 import type { ApiEnv } from '../http/env.js';
 import { listOptions, listQuerySchema, sendPage } from '../http/pages.js';
 import { idParamSchema } from '../http/records.js';
 import { reply, replyRecord } from '../http/reply.js';
-import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
+import { errorResponses, idempotencyHeader, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
 import { expectedVersion, notModified, writeOptions } from '../http/versions.js';
 import { closeDeal, moveDeal, type MoveDealOptions } from '../sales/move-deal.js';
 import {
@@ -13,10 +13,6 @@ import {
 } from './deals.schemas.js';
 
 const tags = ['Deals'];
-const idempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional()
-    .openapi({ description: 'A create repeated with the same key answers with the deal the first made, and writes nothing' }),
-});
 const gated = 'The host\'s stage gates apply: a deal lacking a field the stage requires is a 422 whose issues have the code `missing_for_stage`, and stays where it is. '
   + 'A stale If-Match is a 409 `VERSION_CONFLICT` with `currentVersion`.';
 const movedDeal = recordResponse(dealSchema, 'The deal in its new stage (unchanged when it already was there)');

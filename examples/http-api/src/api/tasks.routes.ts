@@ -1,19 +1,15 @@
 import { taskPatchSchema } from '@crmkit/core';
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Host } from '../host/host.js';
 import type { ApiEnv } from '../http/env.js';
 import { listOptions, listQuerySchema, sendPage } from '../http/pages.js';
 import { idParamSchema } from '../http/records.js';
 import { reply, replyRecord } from '../http/reply.js';
-import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
+import { errorResponses, idempotencyHeader, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
 import { notModified, writeOptions } from '../http/versions.js';
 import { taskCreateSchema, taskPageSchema, taskSchema } from './tasks.schemas.js';
 
 const tags = ['Tasks'];
-const idempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional()
-    .openapi({ description: 'A create repeated with the same key answers with the task the first made, and writes nothing' }),
-});
 const inboxQuerySchema = listQuerySchema.pick({ limit: true, cursor: true });
 const inboxResponse = jsonResponse(taskPageSchema, 'Open and in-progress tasks: most urgent first, then earliest due (undated last), then oldest');
 

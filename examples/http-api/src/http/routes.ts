@@ -36,3 +36,9 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
 export const ifMatchHeader = z.object({
   'if-match': z.string().optional().openapi({ description: 'The ETag of the version the write expects; a stale one is a 409 with `currentVersion`', example: '"3"' }),
 });
+
+/** The `Idempotency-Key` header of a create: the same key again answers with the record the first call made, and writes nothing. */
+export const idempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(200).optional()
+    .openapi({ description: 'A create repeated with the same key answers with the record the first made, and writes nothing' }),
+});
