@@ -70,11 +70,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
     return res.json();
   };
 
-  /** The rep's newest deal in Prospecting: the seed's deals of this week. */
-  async function prospect(): Promise<Deal> {
+  /** The rep's newest deal in a stage of Sales (Prospecting: the seed's deals of this week). */
+  async function newestDeal(stageKey = 'prospecting'): Promise<Deal> {
     const t = server.host.crm.system('demo');
     const pipeline = (await t.pipelines.findByName('Sales'))!;
-    const stageId = pipeline.stages.find((s) => s.key === 'prospecting')!.id;
+    const stageId = pipeline.stages.find((s) => s.key === stageKey)!.id;
     const [deal] = (await t.deals.list({ where: { ownerId: server.keys.rep.member.id, stageId }, orderBy: [{ stageEnteredAt: 'desc' }], limit: 1 })).items;
     return deal!;
   }
@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
   describe('the board', () => {
     it("moves a deal by dragging its card to the next stage, and the move is kept and on the contact's timeline", async () => {
       const page = await signedIn('rep');
-      const deal = await prospect();
+      const deal = await newestDeal();
       await page.goto(`${server.url}/app/board`);
       const card = page.locator(`[data-testid="stage-prospecting"] [data-testid="deal-${deal.id}"]`);
       await card.waitFor();
@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
 
     it('puts a stale card back and says why when the deal changed after the board was loaded', async () => {
       const page = await signedIn('rep');
-      const deal = await prospect();
+      const deal = await newestDeal();
       await page.goto(`${server.url}/app/board`);
       const card = page.locator(`[data-testid="stage-prospecting"] [data-testid="deal-${deal.id}"]`);
       await card.waitFor();
@@ -122,6 +122,28 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
       await card.waitFor();
       const stored = await api(`/deals/${deal.id}`, server.keys.rep.token);
       expect({ stageId: stored.stageId, version: stored.version }).toEqual({ stageId: deal.stageId, version: changed.version });
+    });
+
+    it('asks why a deal dropped on Lost was lost, and keeps the reason; cancelling moves nothing', async () => {
+      const page = await signedIn('rep');
+      const deal = await newestDeal('engaging');
+      await page.goto(`${server.url}/app/board`);
+      const card = page.locator(`[data-testid="stage-engaging"] [data-testid="deal-${deal.id}"]`);
+      const lost = page.locator('[data-testid="stage-lost"] .column-head');
+      const dialog = page.getByTestId('loss-dialog');
+      await card.dragTo(lost);
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await card.waitFor();
+      expect((await api(`/deals/${deal.id}`, server.keys.rep.token)).version).toBe(deal.version);
+
+      await card.dragTo(lost);
+      await page.getByTestId('loss-reason').fill('Chose a competitor');
+      await page.getByTestId('loss-confirm').click();
+      await page.locator(`[data-testid="stage-lost"] [data-testid="deal-${deal.id}"]`).waitFor();
+      const stored = await api(`/deals/${deal.id}`, server.keys.rep.token);
+      expect({ status: stored.status, lostReason: stored.lostReason }).toEqual({ status: 'lost', lostReason: 'Chose a competitor' });
     });
   });
 

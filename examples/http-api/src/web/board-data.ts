@@ -22,6 +22,8 @@ export interface Board {
   pipeline: Pipeline;
   columns: BoardColumn[];
   names: CardNames;
+  /** The pipeline's most frequent loss reasons, offered when a card is dropped on a lost stage. */
+  lossReasons: string[];
 }
 
 /**
@@ -62,12 +64,15 @@ export async function loadBoard(t: TenantScope, pipelineId: string | undefined):
   const pipelines = await boardPipelines(t);
   const pipeline = pipelines.find((p) => p.id === pipelineId) ?? pipelines[0];
   if (pipeline === undefined) return undefined;
-  const [summary, pages] = await Promise.all([
+  const [summary, pages, [winLoss]] = await Promise.all([
     t.reports.pipelineSummary(pipeline.id),
     Promise.all(pipeline.stages.map((stage) => stageDeals(t, pipeline.id, stage.id))),
+    // One grouped aggregate: the reasons people gave before, so the same reason is written the same way.
+    t.reports.winLoss({ by: 'pipeline', pipelineId: pipeline.id, topLossReasons: 10 }),
   ]);
   const columns = pipeline.stages.map((stage, i) => ({
     stage, summary: summary.stages.find((s) => s.stageId === stage.id), deals: pages[i]!,
   }));
-  return { pipelines, pipeline, columns, names: await cardNames(t, pages.flatMap((p) => p.items)) };
+  const lossReasons = (winLoss?.lossReasons ?? []).flatMap((r) => (r.reason === null ? [] : [r.reason]));
+  return { pipelines, pipeline, columns, names: await cardNames(t, pages.flatMap((p) => p.items)), lossReasons };
 }

@@ -13,6 +13,8 @@ import type { WebEnv } from './session.js';
 const moveFormSchema = z.object({
   stage: z.string().trim().min(1).max(64),
   version: z.coerce.number().int().min(1),
+  /** Why a deal moved to a lost stage was lost (the board's dialog); empty is none. */
+  reason: z.string().trim().max(500).optional().transform((r) => (r === '' ? undefined : r)),
 });
 
 /** True for requests made by htmx or app.js, which want a fragment back rather than a page. */
@@ -21,7 +23,8 @@ const isScripted = (c: { req: { header(name: string): string | undefined } }) =>
 /**
  * The pipeline board: `GET /board?pipeline=<id>`, a column's next cards
  * (`GET /board/cards?pipeline&stage&cursor`), and moving a deal
- * (`POST /deals/<id>/move` with `stage` and `version`) through the host's
+ * (`POST /deals/<id>/move` with `stage`, `version` and for a lost stage
+ * perhaps `reason`) through the host's
  * stage gates (`moveDeal`), as the signed-in member.
  */
 export function boardRoutes(): Hono<WebEnv> {
@@ -49,10 +52,10 @@ export function boardRoutes(): Hono<WebEnv> {
     const id = c.req.param('id');
     const parsed = moveFormSchema.safeParse(await c.req.parseBody());
     if (!parsed.success) return c.text('Choose a stage to move the deal to.', 400);
-    const { stage, version } = parsed.data;
+    const { stage, version, reason } = parsed.data;
     let moved: Deal;
     try {
-      moved = await moveDeal(t, id, stage, { expectedVersion: version });
+      moved = await moveDeal(t, id, stage, { expectedVersion: version, ...(reason === undefined ? {} : { reason }) });
     } catch (error) {
       // For the message only: the deal as the member can read it now (it may be gone or hidden).
       const deal = await t.deals.get(id).catch(() => undefined);

@@ -23,13 +23,40 @@ function applyFragment(text) {
 }
 
 /**
+ * Asks why a deal was lost in the board's #loss-dialog: resolves to the
+ * reason typed or picked ('' for none), or null when the user cancels.
+ */
+function askLossReason(card) {
+  const dialog = document.getElementById('loss-dialog');
+  if (!dialog) return Promise.resolve('');
+  const input = dialog.querySelector('input[name="reason"]');
+  const title = card.querySelector('h3');
+  dialog.querySelector('.deal-title').textContent = title ? `“${title.textContent.trim()}”` : 'the deal';
+  input.value = '';
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm' ? input.value.trim() : null), { once: true });
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+/**
  * Moves a card to a stage: the card goes there at once, the server decides.
+ * A lost stage first asks for the reason (cancelling moves nothing).
  * On a refusal (a stage gate, a stale version, no right to) the card goes back
  * where it was and #toast says why.
  */
 async function moveCard(card, stageKey) {
-  const column = document.querySelector(`.column[data-stage="${CSS.escape(stageKey)}"] .cards`);
+  const section = document.querySelector(`.column[data-stage="${CSS.escape(stageKey)}"]`);
+  const column = section && section.querySelector('.cards');
   if (!column || card.closest('.cards') === column) return;
+  const fields = { stage: stageKey, version: card.dataset.version };
+  if (section.dataset.category === 'lost') {
+    const reason = await askLossReason(card);
+    if (reason === null) return;
+    fields.reason = reason;
+  }
   const home = { parent: card.parentElement, next: card.nextElementSibling };
   column.prepend(card);
   card.classList.add('pending');
@@ -37,7 +64,7 @@ async function moveCard(card, stageKey) {
     const response = await fetch(`/app/deals/${encodeURIComponent(card.dataset.deal)}/move`, {
       method: 'POST',
       headers: { 'HX-Request': 'true' },
-      body: new URLSearchParams({ stage: stageKey, version: card.dataset.version }),
+      body: new URLSearchParams(fields),
       credentials: 'same-origin',
     });
     const text = await response.text();
