@@ -3,7 +3,7 @@
  * 127.0.0.1, with tenant `demo` seeded from the demo's sales dataset the
  * first time a database file is used.
  *
- *   npm run http-api -- [--port 3000] [--db examples/http-api/http-api.db] [--reset] [--limit N]
+ *   npm run http-api -- [--port 3000] [--db examples/http-api/http-api.db] [--reset] [--limit N] [--local-webhooks]
  */
 import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { createHost, type Host } from './src/host/host.js';
 import type { SignInRole } from './src/seed/demo-members.js';
 import { isSeeded, type SeedReport, seedDemo } from './src/seed/seed-demo.js';
 import { issueSignInKeys, type SignInKey } from './src/seed/sign-in-keys.js';
+import type { WebhookNetwork } from './src/webhooks/receiver-address.js';
 
 /** The tenant the runner seeds and prints keys for. */
 export const demoTenant = 'demo';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Signs cursors and session cookies; the same one keeps sessions valid across restarts. @default process.env.HTTP_API_SECRET, else random */
   secret?: string;
+  /** Which webhook receivers subscriptions may name (`any`: also this machine and its network). @default 'public' */
+  webhookNetwork?: WebhookNetwork;
   /** Called after each imported opportunity while seeding. */
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -80,6 +83,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     adapter: sqliteAdapter({ filename: dbFile }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(secret ? { secret } : {}),
+    ...(options.webhookNetwork ? { webhookNetwork: options.webhookNetwork } : {}),
   });
   try {
     const seeded = (await isSeeded(host, demoTenant))
@@ -112,11 +116,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 const usage = `Usage: npm run http-api -- [options]
 
-  --port <n>      port on 127.0.0.1                 default: 3000
-  --db <file>     SQLite file (seeded when new)     default: examples/http-api/http-api.db
-  --reset         delete the file first and seed again
-  --limit <n>     seed only the first n opportunities of the dataset
-  --help          show this help`;
+  --port <n>        port on 127.0.0.1                 default: 3000
+  --db <file>       SQLite file (seeded when new)     default: examples/http-api/http-api.db
+  --reset           delete the file first and seed again
+  --limit <n>       seed only the first n opportunities of the dataset
+  --local-webhooks  let webhooks reach this machine and its network (a receiver under development)
+  --help            show this help`;
 
 function positive(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -136,7 +141,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' }, db: { type: 'string' }, limit: { type: 'string' },
-      reset: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      reset: { type: 'boolean', default: false }, 'local-webhooks': { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
     ...(values.db === undefined ? {} : { dbFile: values.db }),
     ...(limit === undefined ? {} : { limit }),
     reset: values.reset,
+    ...(values['local-webhooks'] ? { webhookNetwork: 'any' as const } : {}),
     onProgress: ({ done, total }) => progress.update(done, total),
   });
   progress.stop();

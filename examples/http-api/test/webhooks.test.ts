@@ -113,7 +113,8 @@ describe('outbound delivery', () => {
     await once(server, 'listening');
     try {
       receiver = new FakeReceiver();
-      h = await openTestHost({ fetch: globalThis.fetch });
+      // A receiver on this machine: only reachable with `webhookNetwork: 'any'`.
+      h = await openTestHost({ fetch: globalThis.fetch, webhookNetwork: 'any' });
       clockNow = h.clock.now();
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
       const created = await subscribe(['contact.created'], url);

@@ -1,6 +1,7 @@
 import { type Clock, type Crm, createCrm, type StorageAdapter, systemClock } from '@crmkit/core';
 import { caseSla, caseSlaTriggers, createTriggers, createWorkflowEngine, type TriggerRunner, type WorkflowEngine, type Worker, workflowMigrations } from '@crmkit/workflows';
 import { Credentials } from '../auth/credentials.js';
+import { publicOnlyFetch, type WebhookNetwork } from '../webhooks/receiver-address.js';
 import { Webhooks } from '../webhooks/webhooks.js';
 import { hostMigrations } from './host-migrations.js';
 
@@ -12,7 +13,14 @@ export interface HostOptions {
   clock?: Clock;
   /** Signs page cursors and session cookies; give the same one to every server process. @default random per process */
   secret?: string;
-  /** How webhooks reach receivers. @default globalThis.fetch */
+  /**
+   * Which receivers webhooks may reach: `public` refuses subscriptions to
+   * `localhost` or to addresses inside the network, and resolves names when
+   * each delivery connects, refusing any that points inside (see
+   * `receiver-address.ts`); `any` reaches every address. @default 'public'
+   */
+  webhookNetwork?: WebhookNetwork;
+  /** How webhooks reach receivers (a test's fake receiver). @default `publicOnlyFetch()` under `public`, else globalThis.fetch */
   fetch?: typeof fetch;
   /** Inbound channel secrets by channel name (`email`, `sms`), shared with the provider. @default {} */
   inboundSecrets?: Record<string, string>;
@@ -55,7 +63,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   await crm.migrate();
   // One retry policy for every effect; webhooks read maxAttempts to mark a delivery's last failed attempt dead.
   const retries = { retryBaseMs: 1000, maxAttempts: 6 };
-  const webhooks = new Webhooks({ crm, clock, fetch: options.fetch ?? globalThis.fetch, maxAttempts: retries.maxAttempts });
+  const network = options.webhookNetwork ?? 'public';
+  const fetch = options.fetch ?? (network === 'public' ? publicOnlyFetch() : globalThis.fetch);
+  const webhooks = new Webhooks({ crm, clock, fetch, network, maxAttempts: retries.maxAttempts });
   const engine = createWorkflowEngine({
     crm,
     clock,

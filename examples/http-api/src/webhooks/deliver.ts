@@ -1,6 +1,7 @@
 import { type Clock, coreModels, CrmError, type Storage } from '@crmkit/core';
 import type { EffectContext, EffectHandler, EffectResult } from '@crmkit/workflows';
 import { toJson } from '../http/json.js';
+import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
 import { signWebhook } from './signature.js';
 import { type DeliveryStatus, deliveryModel, subscriptionModel } from './webhook.models.js';
 import type { DeliverWebhookParams, WebhookDeliveryEvent } from './webhook-delivery.machine.js';
@@ -22,6 +23,15 @@ export interface DeliverDeps {
   maxAttempts: number;
   /** How long a receiver may take to answer. */
   timeoutMs: number;
+  /** Under `public`, a URL that names an address inside the network fails without a request (stored before the policy, say). */
+  network: WebhookNetwork;
+}
+
+/** What failed, down to the cause: undici's `fetch failed` says nothing, its cause (refused, timed out, no such host) does. */
+function failure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause === undefined || cause === message ? message : `${message}: ${cause}`;
 }
 
 /** The JSON body of every delivery. */
@@ -74,9 +84,11 @@ export function deliverWebhookHandler(deps: DeliverDeps): EffectHandler {
     const attempt = { attempts: ctx.attempt, lastAttemptAt: ctx.now.toISOString() };
     let response: Response;
     try {
+      const refusal = deps.network === 'public' ? literalRefusal(subscription.url) : undefined;
+      if (refusal !== undefined) throw new Error(`refused: ${refusal}`);
       response = await deps.fetch(subscription.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs) });
     } catch (error) {
-      const message = `POST ${subscription.url} failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `POST ${subscription.url} failed: ${failure(error)}`;
       await record({ ...attempt, status: failedStatus(ctx.attempt, deps.maxAttempts), responseStatus: null, lastError: message });
       throw new WebhookDeliveryError(message, { cause: error });
     }

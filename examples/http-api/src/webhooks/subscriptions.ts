@@ -1,6 +1,7 @@
 import { type Clock, newId, NotFoundError, type Page, type StorageAdapter, ValidationError } from '@crmkit/core';
 import type { z } from '@hono/zod-openapi';
 import { ensureCursor } from './dispatcher.js';
+import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
 import { newWebhookSecret } from './signature.js';
 import { type SubscriptionInput, subscriptionInputSchema, type SubscriptionPatch, subscriptionPatchSchema } from './subscription.schema.js';
 import { deliveryModel, subscriptionModel } from './webhook.models.js';
@@ -43,15 +44,23 @@ export class Subscriptions {
   constructor(
     private readonly storage: StorageAdapter,
     private readonly clock: Clock,
+    private readonly network: WebhookNetwork = 'public',
   ) {}
+
+  /** @throws {ValidationError} on `url` for a receiver the network policy can never reach */
+  #checkReceiver(url: string): void {
+    const refusal = this.network === 'public' ? literalRefusal(url) : undefined;
+    if (refusal !== undefined) throw ValidationError.single(`Webhooks go to public receivers only: ${refusal}`, ['url']);
+  }
 
   /**
    * Stores a subscription with a new secret. The secret is returned here and
    * nowhere else; keep it to verify deliveries.
-   * @throws {ValidationError} for a bad URL or an unknown event type
+   * @throws {ValidationError} for a bad URL (or one inside the network, see `WebhooksDeps.network`) or an unknown event type
    */
   async create(tenantId: string, input: SubscriptionInput): Promise<{ subscription: WebhookSubscription; secret: string }> {
     const data = parse(subscriptionInputSchema, input, 'webhook subscription');
+    this.#checkReceiver(data.url);
     // The cursor first: it then stands before every event the subscription can match.
     await ensureCursor({ storage: this.storage, clock: this.clock });
     const at = this.clock.now().toISOString();
@@ -83,6 +92,7 @@ export class Subscriptions {
    */
   async update(tenantId: string, id: string, patch: SubscriptionPatch, options: { expectedVersion?: number } = {}): Promise<WebhookSubscription> {
     const data = parse(subscriptionPatchSchema, patch, 'webhook subscription patch');
+    if (data.url !== undefined) this.#checkReceiver(data.url);
     await this.#row(tenantId, id);
     const changes: Partial<SubscriptionRow> = { updatedAt: this.clock.now().toISOString() };
     if (data.url !== undefined) changes.url = data.url;

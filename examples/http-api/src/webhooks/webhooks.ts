@@ -4,6 +4,7 @@ import { deliverWebhookHandler } from './deliver.js';
 import { DispatchLoop } from './dispatch-loop.js';
 import { dispatchEvents } from './dispatcher.js';
 import { Subscriptions, type WebhookDelivery } from './subscriptions.js';
+import type { WebhookNetwork } from './receiver-address.js';
 import { deliveryModel } from './webhook.models.js';
 import { type DeliverWebhookParams, webhookDelivery } from './webhook-delivery.machine.js';
 
@@ -13,6 +14,12 @@ export interface WebhooksDeps {
   clock: Clock;
   /** How deliveries reach receivers (tests pass a fake receiver). */
   fetch: typeof fetch;
+  /**
+   * Which receivers subscriptions may name: a URL whose host is `localhost`
+   * or an address literal outside the public internet is refused under
+   * `public` (name lookups are `fetch`'s part: see `publicOnlyFetch`). @default 'public'
+   */
+  network?: WebhookNetwork;
   /** The engine's `maxAttempts`, so that the delivery record says when the last attempt failed. */
   maxAttempts: number;
   /** How long a receiver may take to answer, in ms. @default 10000 */
@@ -65,9 +72,10 @@ export class Webhooks {
 
   constructor(readonly deps: WebhooksDeps) {
     const storage = deps.crm.adapter;
-    this.subscriptions = new Subscriptions(storage, deps.clock);
+    const network = deps.network ?? 'public';
+    this.subscriptions = new Subscriptions(storage, deps.clock, network);
     this.actions = {
-      [action]: deliverWebhookHandler({ storage, fetch: deps.fetch, clock: deps.clock, maxAttempts: deps.maxAttempts, timeoutMs: deps.timeoutMs ?? 10_000 }),
+      [action]: deliverWebhookHandler({ storage, fetch: deps.fetch, clock: deps.clock, maxAttempts: deps.maxAttempts, timeoutMs: deps.timeoutMs ?? 10_000, network }),
     };
   }
 
