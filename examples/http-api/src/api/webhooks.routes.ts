@@ -10,7 +10,7 @@ import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse }
 import { notModified, writeOptions } from '../http/versions.js';
 import { subscriptionInputSchema, subscriptionPatchSchema } from '../webhooks/subscription.schema.js';
 import {
-  createdWebhookSubscriptionSchema, webhookDeadLetterPageSchema, webhookDeliveryPageSchema, webhookDeliverySchema,
+  createdWebhookSubscriptionSchema, rotateSecretBodySchema, webhookDeadLetterPageSchema, webhookDeliveryPageSchema, webhookDeliverySchema,
   webhookSubscriptionPageSchema, webhookSubscriptionSchema,
 } from './webhooks.schemas.js';
 
@@ -45,6 +45,12 @@ const remove = createRoute({
   description: `${forManagers} Deliveries not yet made are skipped.`,
   request: { params: idParamSchema, headers: ifMatchHeader },
   responses: { 204: { description: 'Deleted' }, ...errorResponses },
+});
+const rotateSecret = createRoute({
+  method: 'post', path: '/webhooks/{id}/rotate-secret', tags, summary: "Replace a subscription's signing secret",
+  description: `${forManagers} The answer carries the new secret, shown only this once. For \`overlapSeconds\` (default a day) deliveries are signed with the old secret too (two \`v1,\` signatures), so receivers switch without refusing any.`,
+  request: { params: idParamSchema, headers: ifMatchHeader, body: { required: false, content: { 'application/json': { schema: rotateSecretBodySchema } } } },
+  responses: { 200: recordResponse(createdWebhookSubscriptionSchema, 'The subscription with its new secret'), ...errorResponses },
 });
 const deliveries = createRoute({
   method: 'get', path: '/webhooks/{id}/deliveries', tags, summary: "A subscription's deliveries", description: forManagers,
@@ -91,6 +97,12 @@ export function webhookRoutes(api: OpenAPIHono<ApiEnv>, host: Host): void {
   api.openapi(remove, async (c) => {
     await subscriptions.remove(tenant(c), c.req.valid('param').id, writeOptions(c));
     return c.body(null, 204) as never;
+  });
+  api.openapi(rotateSecret, async (c) => {
+    const body = c.req.valid('json') ?? {};
+    const { subscription, secret } = await subscriptions.rotateSecret(tenant(c), c.req.valid('param').id, { ...body, ...writeOptions(c) });
+    const rotated = { ...subscription, secret };
+    return replyRecord(c, rotated);
   });
   api.openapi(deliveries, async (c) => reply(c, sendPage(c, await subscriptions.deliveries(tenant(c), c.req.valid('param').id, c.req.valid('query')))));
   api.openapi(deadLetters, async (c) => reply(c, { items: await host.webhooks.deadLetters(tenant(c), c.req.valid('query').subscriptionId), nextCursor: null }));

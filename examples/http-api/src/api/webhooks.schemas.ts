@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { pageSchema } from '../http/pages.js';
 import { webhookEventNames } from '../webhooks/event-types.js';
+import { maxSecretOverlapSeconds } from '../webhooks/subscriptions.js';
 
 const recordFields = {
   id: z.string(),
@@ -16,6 +17,7 @@ const subscriptionFields = {
   eventTypes: z.array(z.string()).openapi({ description: `Event names, entity patterns (\`deal.*\`) or \`*\`. The events: ${webhookEventNames.map((n) => `\`${n}\``).join(', ')}` }),
   description: z.string().nullable(),
   active: z.boolean(),
+  previousSecretExpiresAt: z.string().nullable().openapi({ description: 'Until when the secret before the last rotation still signs deliveries too; null when it no longer does' }),
 };
 
 /** A webhook subscription as the API shows it: without its secret. Loose, as every record of the API. */
@@ -31,6 +33,15 @@ export const createdWebhookSubscriptionSchema = z
     }),
   })
   .openapi('WebhookSubscriptionCreated');
+
+/** What a secret rotation takes. */
+export const rotateSecretBodySchema = z
+  .strictObject({
+    overlapSeconds: z.number().int().min(0).max(maxSecretOverlapSeconds).optional().openapi({
+      description: 'How long the old secret still signs beside the new one (0: it stops now)', default: 86_400, example: 3600,
+    }),
+  })
+  .openapi('WebhookSecretRotation');
 
 /** A page of subscriptions. */
 export const webhookSubscriptionPageSchema = pageSchema(webhookSubscriptionSchema, 'WebhookSubscriptionPage');

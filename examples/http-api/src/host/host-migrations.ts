@@ -1,5 +1,5 @@
-import { createModelsMigration, type Migration } from '@crmkit/core';
-import { credentialModel } from '../auth/credential.model.js';
+import type { Migration } from '@crmkit/core';
+import { credentialMigrations } from '../auth/credential-migrations.js';
 import { webhookMigrations } from '../webhooks/webhook-migrations.js';
 
 /**
@@ -8,6 +8,6 @@ import { webhookMigrations } from '../webhooks/webhook-migrations.js';
  * frozen once released: a change is a new migration.
  */
 export const hostMigrations: readonly Migration[] = [
-  createModelsMigration('1000_host_credentials', [credentialModel]),
+  ...credentialMigrations,
   ...webhookMigrations,
 ];

@@ -77,7 +77,7 @@ export function deliverWebhookHandler(deps: DeliverDeps): EffectHandler {
       'content-type': 'application/json',
       'webhook-id': event.id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(subscription.secret, event.id, timestamp, body),
+      'webhook-signature': signingSecrets(subscription, ctx.now).map((secret) => signWebhook(secret, event.id, timestamp, body)).join(' '),
       'idempotency-key': ctx.idempotencyKey,
       'user-agent': 'crmkit-http-api-webhooks/1',
     };
@@ -103,6 +103,13 @@ export function deliverWebhookHandler(deps: DeliverDeps): EffectHandler {
     const reply: WebhookDeliveryEvent = { type: 'delivered', responseStatus: response.status, attempts: ctx.attempt };
     return { reply };
   };
+}
+
+/** The secrets that sign now: the subscription's, and during a rotation's overlap the one before it. */
+export function signingSecrets(subscription: { secret: string; previousSecret: string | null; previousSecretExpiresAt: string | null }, now: Date): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = subscription;
+  const overlapping = previousSecret !== null && previousSecretExpiresAt !== null && now.getTime() < Date.parse(previousSecretExpiresAt);
+  return overlapping ? [secret, previousSecret] : [secret];
 }
 
 /** A failed attempt leaves the delivery retrying, or dead when the engine will not try again. */

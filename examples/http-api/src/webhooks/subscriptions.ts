@@ -8,8 +8,18 @@ import { deliveryModel, subscriptionModel } from './webhook.models.js';
 
 type SubscriptionRow = NonNullable<(typeof subscriptionModel)['rowType']>;
 
-/** A subscription as the API shows it: everything but the secret. */
-export type WebhookSubscription = Omit<SubscriptionRow, 'secret'>;
+/** A subscription as the API shows it: everything but the secrets. */
+export type WebhookSubscription = Omit<SubscriptionRow, 'secret' | 'previousSecret'>;
+
+/** Options of {@link Subscriptions.rotateSecret}. */
+export interface RotateSecretOptions {
+  /** How long the old secret still signs deliveries beside the new one, so receivers can switch without refusing any. 0 ends it now. @default 86400 (a day) */
+  overlapSeconds?: number;
+  expectedVersion?: number;
+}
+
+/** The longest overlap of a rotation: a week. */
+export const maxSecretOverlapSeconds = 7 * 86_400;
 /** A delivery of an event to a subscription, as recorded. */
 export type WebhookDelivery = NonNullable<(typeof deliveryModel)['rowType']>;
 
@@ -25,7 +35,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.
   return result.data;
 }
 
-function withoutSecret({ secret: _secret, ...subscription }: SubscriptionRow): WebhookSubscription {
+function withoutSecret({ secret: _secret, previousSecret: _previous, ...subscription }: SubscriptionRow): WebhookSubscription {
   return subscription;
 }
 
@@ -67,7 +77,7 @@ export class Subscriptions {
     const secret = newWebhookSecret();
     const row = await this.storage.create({
       model: subscriptionModel, tenantId,
-      data: { id: newId(), createdAt: at, updatedAt: at, url: data.url, eventTypes: [...new Set(data.eventTypes)], secret, description: data.description ?? null, active: data.active },
+      data: { id: newId(), createdAt: at, updatedAt: at, url: data.url, eventTypes: [...new Set(data.eventTypes)], secret, previousSecret: null, previousSecretExpiresAt: null, description: data.description ?? null, active: data.active },
     });
     return { subscription: withoutSecret(row), secret };
   }
@@ -101,6 +111,33 @@ export class Subscriptions {
     if (data.active !== undefined) changes.active = data.active;
     const row = await this.storage.update({ model: subscriptionModel, tenantId, id, data: changes, ...options });
     return withoutSecret(row);
+  }
+
+  /**
+   * Gives a subscription a new secret, returned here and nowhere else. For
+   * `overlapSeconds` the old one still signs too: each delivery then carries
+   * two `v1,` signatures (Standard Webhooks), so a receiver that has not
+   * switched yet accepts it, and one that has accepts it as well. A rotation
+   * during an overlap ends the earlier one: only the secret being replaced
+   * keeps signing.
+   * @throws {NotFoundError} @throws {ConflictError} for a stale `expectedVersion` @throws {ValidationError} for a bad overlap
+   */
+  async rotateSecret(tenantId: string, id: string, options: RotateSecretOptions = {}): Promise<{ subscription: WebhookSubscription; secret: string }> {
+    const overlap = options.overlapSeconds ?? 86_400;
+    if (!Number.isInteger(overlap) || overlap < 0 || overlap > maxSecretOverlapSeconds) {
+      throw ValidationError.single(`The overlap is a whole number of seconds from 0 to ${maxSecretOverlapSeconds}`, ['overlapSeconds']);
+    }
+    const current = await this.#row(tenantId, id);
+    const now = this.clock.now();
+    const secret = newWebhookSecret();
+    const previous = overlap === 0
+      ? { previousSecret: null, previousSecretExpiresAt: null }
+      : { previousSecret: current.secret, previousSecretExpiresAt: new Date(now.getTime() + overlap * 1000).toISOString() };
+    // Version-checked against the row read (or the caller's): two rotations at once cannot both keep "their" old secret.
+    const row = await this.storage.update({
+      model: subscriptionModel, tenantId, id, data: { secret, ...previous, updatedAt: now.toISOString() }, expectedVersion: options.expectedVersion ?? current.version,
+    });
+    return { subscription: withoutSecret(row), secret };
   }
 
   /**

@@ -57,5 +57,14 @@ const hostWebhooks1010: Migration = {
   ],
 };
 
+/** Secret rotation: the secret before the last rotation and until when it still signs. Frozen. */
+const hostWebhookSecretRotation1020: Migration = {
+  id: '1020_host_webhook_secret_rotation',
+  operations: [
+    { kind: 'addField', table: 'host_webhook_subscription', field: 'previousSecret', definition: { type: 'string', nullable: true } },
+    { kind: 'addField', table: 'host_webhook_subscription', field: 'previousSecretExpiresAt', definition: { type: 'timestamp', nullable: true } },
+  ],
+};
+
 /** The host's webhook migrations, in order (after `1000_host_credentials`). */
-export const webhookMigrations: readonly Migration[] = [hostWebhooks1010];
+export const webhookMigrations: readonly Migration[] = [hostWebhooks1010, hostWebhookSecretRotation1020];

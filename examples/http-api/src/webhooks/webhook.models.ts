@@ -17,6 +17,9 @@ export const subscriptionModel = defineModel({
     eventTypes: typedField<string[]>('json'),
     /** `whsec_` and the base64 of the HMAC key, as Standard Webhooks libraries take it. */
     secret: { type: 'string' },
+    /** The secret before the last rotation, which also signs deliveries until `previousSecretExpiresAt`; null when none. */
+    previousSecret: { type: 'string', nullable: true },
+    previousSecretExpiresAt: { type: 'timestamp', nullable: true },
     description: { type: 'text', nullable: true },
     active: { type: 'boolean' },
   },
