@@ -17,6 +17,8 @@ const subscriptionFields = {
   eventTypes: z.array(z.string()).openapi({ description: `Event names, entity patterns (\`deal.*\`) or \`*\`. The events: ${webhookEventNames.map((n) => `\`${n}\``).join(', ')}` }),
   description: z.string().nullable(),
   active: z.boolean(),
+  disabledAt: z.string().nullable().openapi({ description: 'When the server turned the subscription off because many deliveries in a row failed every attempt; `PATCH {"active": true}` clears it' }),
+  disabledReason: z.string().nullable(),
   previousSecretExpiresAt: z.string().nullable().openapi({ description: 'Until when the secret before the last rotation still signs deliveries too; null when it no longer does' }),
 };
 

@@ -20,6 +20,8 @@ export interface HostOptions {
    * `receiver-address.ts`); `any` reaches every address. @default 'public'
    */
   webhookNetwork?: WebhookNetwork;
+  /** Dead webhook deliveries in a row after which the subscription is turned off (`disabledAt`, `disabledReason`); 0 never. @default 20 */
+  disableWebhookAfterDeadDeliveries?: number;
   /** How webhooks reach receivers (a test's fake receiver). @default `publicOnlyFetch()` under `public`, else globalThis.fetch */
   fetch?: typeof fetch;
   /** Inbound channel secrets by channel name (`email`, `sms`), shared with the provider. @default {} */
@@ -65,7 +67,10 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const retries = { retryBaseMs: 1000, maxAttempts: 6 };
   const network = options.webhookNetwork ?? 'public';
   const fetch = options.fetch ?? (network === 'public' ? publicOnlyFetch() : globalThis.fetch);
-  const webhooks = new Webhooks({ crm, clock, fetch, network, maxAttempts: retries.maxAttempts });
+  const webhooks = new Webhooks({
+    crm, clock, fetch, network, maxAttempts: retries.maxAttempts,
+    ...(options.disableWebhookAfterDeadDeliveries === undefined ? {} : { disableAfterDeadDeliveries: options.disableWebhookAfterDeadDeliveries }),
+  });
   const engine = createWorkflowEngine({
     crm,
     clock,

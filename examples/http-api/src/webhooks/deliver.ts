@@ -1,6 +1,7 @@
 import { type Clock, coreModels, CrmError, type Storage } from '@crmkit/core';
 import type { EffectContext, EffectHandler, EffectResult } from '@crmkit/workflows';
 import { toJson } from '../http/json.js';
+import { disableIfUnreachable } from './auto-disable.js';
 import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
 import { signWebhook } from './signature.js';
 import { type DeliveryStatus, deliveryModel, subscriptionModel } from './webhook.models.js';
@@ -25,6 +26,8 @@ export interface DeliverDeps {
   timeoutMs: number;
   /** Under `public`, a URL that names an address inside the network fails without a request (stored before the policy, say). */
   network: WebhookNetwork;
+  /** Dead deliveries in a row after which the subscription is turned off (see auto-disable.ts); 0 never. */
+  disableAfterDeadDeliveries: number;
 }
 
 /** What failed, down to the cause: undici's `fetch failed` says nothing, its cause (refused, timed out, no such host) does. */
@@ -82,22 +85,25 @@ export function deliverWebhookHandler(deps: DeliverDeps): EffectHandler {
       'user-agent': 'crmkit-http-api-webhooks/1',
     };
     const attempt = { attempts: ctx.attempt, lastAttemptAt: ctx.now.toISOString() };
+    /** Records a failed attempt (the last one: dead, which may turn the subscription off) and throws, for the engine to retry. */
+    const fail = async (responseStatus: number | null, message: string, cause?: unknown): Promise<never> => {
+      const status = failedStatus(ctx.attempt, deps.maxAttempts);
+      await record({ ...attempt, status, responseStatus, lastError: message });
+      if (status === 'dead') await disableIfUnreachable(storage, tenantId, subscriptionId, deps.disableAfterDeadDeliveries, ctx.now);
+      throw new WebhookDeliveryError(message, cause === undefined ? {} : { cause });
+    };
     let response: Response;
     try {
       const refusal = deps.network === 'public' ? literalRefusal(subscription.url) : undefined;
       if (refusal !== undefined) throw new Error(`refused: ${refusal}`);
       response = await deps.fetch(subscription.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs) });
     } catch (error) {
-      const message = `POST ${subscription.url} failed: ${failure(error)}`;
-      await record({ ...attempt, status: failedStatus(ctx.attempt, deps.maxAttempts), responseStatus: null, lastError: message });
-      throw new WebhookDeliveryError(message, { cause: error });
+      return fail(null, `POST ${subscription.url} failed: ${failure(error)}`, error);
     }
     // The body is not read: only the status counts, and an unread body would hold the connection.
     await response.body?.cancel().catch(() => undefined);
     if (response.status < 200 || response.status > 299) {
-      const message = `POST ${subscription.url} answered ${response.status}`;
-      await record({ ...attempt, status: failedStatus(ctx.attempt, deps.maxAttempts), responseStatus: response.status, lastError: message });
-      throw new WebhookDeliveryError(message);
+      return fail(response.status, `POST ${subscription.url} answered ${response.status}`);
     }
     await record({ ...attempt, status: 'delivered', responseStatus: response.status, lastError: null, deliveredAt: ctx.now.toISOString() });
     const reply: WebhookDeliveryEvent = { type: 'delivered', responseStatus: response.status, attempts: ctx.attempt };

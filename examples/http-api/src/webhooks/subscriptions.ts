@@ -77,7 +77,7 @@ export class Subscriptions {
     const secret = newWebhookSecret();
     const row = await this.storage.create({
       model: subscriptionModel, tenantId,
-      data: { id: newId(), createdAt: at, updatedAt: at, url: data.url, eventTypes: [...new Set(data.eventTypes)], secret, previousSecret: null, previousSecretExpiresAt: null, description: data.description ?? null, active: data.active },
+      data: { id: newId(), createdAt: at, updatedAt: at, url: data.url, eventTypes: [...new Set(data.eventTypes)], secret, previousSecret: null, previousSecretExpiresAt: null, disabledAt: null, disabledReason: null, description: data.description ?? null, active: data.active },
     });
     return { subscription: withoutSecret(row), secret };
   }
@@ -109,6 +109,8 @@ export class Subscriptions {
     if (data.eventTypes !== undefined) changes.eventTypes = [...new Set(data.eventTypes)];
     if (data.description !== undefined) changes.description = data.description;
     if (data.active !== undefined) changes.active = data.active;
+    // Turned on again by a person: the server's reason for turning it off is history.
+    if (data.active === true) Object.assign(changes, { disabledAt: null, disabledReason: null });
     const row = await this.storage.update({ model: subscriptionModel, tenantId, id, data: changes, ...options });
     return withoutSecret(row);
   }

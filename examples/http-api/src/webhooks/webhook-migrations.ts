@@ -66,5 +66,14 @@ const hostWebhookSecretRotation1020: Migration = {
   ],
 };
 
+/** Subscriptions the server turned off, and why. Frozen. */
+const hostWebhookAutoDisable1030: Migration = {
+  id: '1030_host_webhook_auto_disable',
+  operations: [
+    { kind: 'addField', table: 'host_webhook_subscription', field: 'disabledAt', definition: { type: 'timestamp', nullable: true } },
+    { kind: 'addField', table: 'host_webhook_subscription', field: 'disabledReason', definition: { type: 'text', nullable: true } },
+  ],
+};
+
 /** The host's webhook migrations, in order (after `1000_host_credentials`). */
-export const webhookMigrations: readonly Migration[] = [hostWebhooks1010, hostWebhookSecretRotation1020];
+export const webhookMigrations: readonly Migration[] = [hostWebhooks1010, hostWebhookSecretRotation1020, hostWebhookAutoDisable1030];

@@ -22,6 +22,9 @@ export const subscriptionModel = defineModel({
     previousSecretExpiresAt: { type: 'timestamp', nullable: true },
     description: { type: 'text', nullable: true },
     active: { type: 'boolean' },
+    /** When the server turned it off because its receiver failed every attempt of many deliveries in a row (see auto-disable.ts); null otherwise. */
+    disabledAt: { type: 'timestamp', nullable: true },
+    disabledReason: { type: 'text', nullable: true },
   },
 });
 

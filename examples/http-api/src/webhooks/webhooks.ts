@@ -22,6 +22,8 @@ export interface WebhooksDeps {
   network?: WebhookNetwork;
   /** The engine's `maxAttempts`, so that the delivery record says when the last attempt failed. */
   maxAttempts: number;
+  /** Dead deliveries in a row (each failed every attempt) after which a subscription is turned off; 0 never. @default 20 */
+  disableAfterDeadDeliveries?: number;
   /** How long a receiver may take to answer, in ms. @default 10000 */
   timeoutMs?: number;
   /** Pause of the dispatch loop after a pass, in ms. @default 500 */
@@ -75,7 +77,10 @@ export class Webhooks {
     const network = deps.network ?? 'public';
     this.subscriptions = new Subscriptions(storage, deps.clock, network);
     this.actions = {
-      [action]: deliverWebhookHandler({ storage, fetch: deps.fetch, clock: deps.clock, maxAttempts: deps.maxAttempts, timeoutMs: deps.timeoutMs ?? 10_000, network }),
+      [action]: deliverWebhookHandler({
+        storage, fetch: deps.fetch, clock: deps.clock, maxAttempts: deps.maxAttempts, timeoutMs: deps.timeoutMs ?? 10_000, network,
+        disableAfterDeadDeliveries: deps.disableAfterDeadDeliveries ?? 20,
+      }),
     };
   }
 
