@@ -79,18 +79,30 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
     return deal!;
   }
 
+  /** A deal's card in a column of the board. */
+  const cardIn = (page: Page, stageKey: string, dealId: string) => page.locator(`[data-testid="stage-${stageKey}"] [data-testid="deal-${dealId}"]`);
+  /**
+   * Where a card is dropped on a column: its head. A full column is taller than the window, and
+   * scrolling to its middle between press and dragstart would start the drag on another card.
+   */
+  const columnHead = (page: Page, stageKey: string) => page.locator(`[data-testid="stage-${stageKey}"] .column-head`);
+
+  /** The rep's board in a browser of its own, once the deal's card is on it. */
+  async function boardWith(deal: Deal, stageKey = 'prospecting') {
+    const page = await signedIn('rep');
+    await page.goto(`${server.url}/app/board`);
+    const card = cardIn(page, stageKey, deal.id);
+    await card.waitFor();
+    return { page, card };
+  }
+
   describe('the board', () => {
     it("moves a deal by dragging its card to the next stage, and the move is kept and on the contact's timeline", async () => {
-      const page = await signedIn('rep');
       const deal = await newestDeal();
-      await page.goto(`${server.url}/app/board`);
-      const card = page.locator(`[data-testid="stage-prospecting"] [data-testid="deal-${deal.id}"]`);
-      await card.waitFor();
-      // Real mouse moves, which Chromium turns into HTML5 drag events (dragstart, dragover, drop with a
-      // DataTransfer). Dropped on the column's head: a full column is taller than the window, and
-      // scrolling to its middle between press and dragstart would start the drag on another card.
-      await card.dragTo(page.locator('[data-testid="stage-engaging"] .column-head'));
-      const moved = page.locator(`[data-testid="stage-engaging"] [data-testid="deal-${deal.id}"]`);
+      const { page, card } = await boardWith(deal);
+      // Real mouse moves, which Chromium turns into HTML5 drag events (dragstart, dragover, drop with a DataTransfer).
+      await card.dragTo(columnHead(page, 'engaging'));
+      const moved = cardIn(page, 'engaging', deal.id);
       await moved.waitFor().catch(async (error) => {
         throw new Error(`the card did not move; toast: ${await page.locator('#toast').textContent()}; contacts: ${JSON.stringify(deal.contactIds ?? null)}`, { cause: error });
       });
@@ -110,14 +122,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
     });
 
     it('puts a stale card back and says why when the deal changed after the board was loaded', async () => {
-      const page = await signedIn('rep');
       const deal = await newestDeal();
-      await page.goto(`${server.url}/app/board`);
-      const card = page.locator(`[data-testid="stage-prospecting"] [data-testid="deal-${deal.id}"]`);
-      await card.waitFor();
+      const { page, card } = await boardWith(deal);
       // Someone else edits the deal: the card still carries the version it was read at.
       const changed = await server.host.crm.system('demo').deals.update(deal.id, { title: `${deal.title} (renewal)` });
-      await card.dragTo(page.locator('[data-testid="stage-engaging"] .column-head'));
+      await card.dragTo(columnHead(page, 'engaging'));
       await page.locator('#toast').filter({ hasText: 'was changed by someone else' }).waitFor();
       await card.waitFor();
       const stored = await api(`/deals/${deal.id}`, server.keys.rep.token);
@@ -125,11 +134,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
     });
 
     it('asks why a deal dropped on Lost was lost, and keeps the reason; cancelling moves nothing', async () => {
-      const page = await signedIn('rep');
       const deal = await newestDeal('engaging');
-      await page.goto(`${server.url}/app/board`);
-      const card = page.locator(`[data-testid="stage-engaging"] [data-testid="deal-${deal.id}"]`);
-      const lost = page.locator('[data-testid="stage-lost"] .column-head');
+      const { page, card } = await boardWith(deal, 'engaging');
+      const lost = columnHead(page, 'lost');
       const dialog = page.getByTestId('loss-dialog');
       await card.dragTo(lost);
       await dialog.waitFor();
@@ -141,7 +148,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
       await card.dragTo(lost);
       await page.getByTestId('loss-reason').fill('Chose a competitor');
       await page.getByTestId('loss-confirm').click();
-      await page.locator(`[data-testid="stage-lost"] [data-testid="deal-${deal.id}"]`).waitFor();
+      await cardIn(page, 'lost', deal.id).waitFor();
       const stored = await api(`/deals/${deal.id}`, server.keys.rep.token);
       expect({ status: stored.status, lostReason: stored.lostReason }).toEqual({ status: 'lost', lostReason: 'Chose a competitor' });
     });
