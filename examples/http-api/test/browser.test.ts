@@ -52,8 +52,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
   });
 
   /** A browser of its own for a sign-in member, signed in through the sign-in page. */
-  async function signedIn(role: keyof RunningServer['keys']): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  async function signedIn(role: keyof RunningServer['keys'], reader: { timezoneId?: string; locale?: string } = {}): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...reader });
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(timeout);
@@ -155,10 +155,16 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web pages in Chromium', ()
   });
 
   describe('the inbox', () => {
-    it('completes a task with its button', async () => {
-      const page = await signedIn('rep');
+    it("completes a task with its button, and shows due times in the reader's time zone", async () => {
+      const reader = { timezoneId: 'Asia/Kolkata', locale: 'en-GB' };
+      const page = await signedIn('rep', reader);
       await page.goto(`${server.url}/app/inbox`);
       const first = page.locator('[data-testid^="task-"][data-status="open"]').first();
+      // The server writes UTC; app.js rewrites it for the reader (and keeps the UTC text as its title).
+      const due = first.locator('time[data-local]');
+      const [at, title, shown] = await Promise.all([due.getAttribute('datetime'), due.getAttribute('title'), due.textContent()]);
+      expect(title).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      expect(shown).toBe(new Intl.DateTimeFormat(reader.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: reader.timezoneId }).format(new Date(at!)));
       const taskId = (await first.getAttribute('data-testid'))!.slice('task-'.length);
       await page.screenshot({ path: `${screenshots}inbox.png` });
       await page.getByTestId(`complete-${taskId}`).click();

@@ -31,6 +31,21 @@ describe('chart primitives', () => {
     expect(titles(out)).toEqual(['Deals', 'Lead · Deals: 4', 'Won · Deals: 1 (25%)']);
   });
 
+  it('widens the label column for long labels, and cuts a very long one with the whole text as its tooltip', () => {
+    const labelX = (markup: string) => Number(/class="bar-label" x="([\d.]+)"/.exec(markup)![1]);
+    const chartOf = (label: string) => String(barChart({ name: 'test', title: 'T', series: [{ label: 'Deals' }], groups: [{ label, values: [1] }] }));
+    const short = chartOf('Lost');
+    const longer = chartOf('Lost: chose a competitor on price');
+    expect(labelX(longer)).toBeGreaterThan(labelX(short));
+    const reason = `Lost: ${'budget frozen until the next fiscal year, '.repeat(4)}`.trim();
+    const cut = chartOf(reason);
+    expect(labelX(cut)).toBeLessThanOrEqual(300);
+    const drawn = /class="bar-label"[^>]*>([^<]*)<title>([^<]*)<\/title>/.exec(cut)!;
+    expect(drawn[1]!.endsWith('…')).toBe(true);
+    expect(reason.startsWith(drawn[1]!.slice(0, -1))).toBe(true);
+    expect(drawn[2]).toBe(reason);
+  });
+
   it('draws grouped vertical columns as tall as their values, one colour per series with a legend', () => {
     const out = String(barChart({ name: 'test', title: 'T', orientation: 'vertical', series: [{ label: 'A' }, { label: 'B' }], groups: [{ label: 'Q1', values: [2, 6] }] }));
     const [a, b] = marks(out, 'rect', 'bar');

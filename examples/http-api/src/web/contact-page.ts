@@ -2,7 +2,7 @@ import { type Case, type Company, type Contact, type Deal, openCaseStatuses, typ
 import { html } from 'hono/html';
 import type { SignedIn } from '../auth/credentials.js';
 import { boardPipelines } from './board-data.js';
-import { contactName, formatInstant, formatMoney } from './format.js';
+import { contactName, formatMoney, localTime } from './format.js';
 import { renderPage } from './layout.js';
 import { stageNames, timelinePage } from './timeline-items.js';
 
@@ -64,7 +64,7 @@ export function renderContact(signedIn: SignedIn, view: ContactView) {
 <section class="summary" aria-label="Details">${fields(contact, view.company)}
 <h2>Deals</h2>${view.deals.length === 0 ? html`<p>None.</p>` : html`<ul class="plain">${view.deals.map((d) => html`<li>${d.title} · ${formatMoney(d.amount)} · ${d.status}</li>`)}</ul>`}
 <h2>Open cases</h2>${view.cases.length === 0 ? html`<p>None.</p>` : html`<ul class="plain">${view.cases.map((k) => html`<li>#${k.number} ${k.subject} · ${k.status} · ${k.priority}</li>`)}</ul>`}
-<h2>Open tasks</h2>${view.tasks.length === 0 ? html`<p>None.</p>` : html`<ul class="plain">${view.tasks.map((k) => html`<li>${k.title}${k.dueAt ? ` · due ${formatInstant(k.dueAt)}` : ''}</li>`)}</ul>`}
+<h2>Open tasks</h2>${view.tasks.length === 0 ? html`<p>None.</p>` : html`<ul class="plain">${view.tasks.map((k) => html`<li>${k.title}${k.dueAt ? html` · due ${localTime(k.dueAt)}` : ''}</li>`)}</ul>`}
 </section>
 <section class="activity" aria-label="Timeline">
 ${logForm(contact.id)}

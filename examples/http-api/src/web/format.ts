@@ -1,4 +1,5 @@
 import type { Contact, Money } from '@crmkit/core';
+import { html } from 'hono/html';
 
 const formats = new Map<string, Intl.NumberFormat>();
 
@@ -33,6 +34,15 @@ export function contactName(contact: Pick<Contact, 'firstName' | 'lastName' | 'e
 /** An instant for people, in UTC (the server does not know the reader's zone): `2026-03-02 09:00 UTC`. */
 export function formatInstant(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * An instant as a `<time data-local>`: {@link formatInstant} in UTC from the
+ * server (and without script), which app.js rewrites in the reader's own
+ * time zone and locale.
+ */
+export function localTime(iso: string) {
+  return html`<time datetime="${iso}" data-local>${formatInstant(iso)}</time>`;
 }
 
 /**

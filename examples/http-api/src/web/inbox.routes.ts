@@ -2,7 +2,7 @@ import type { Task } from '@crmkit/core';
 import { Hono } from 'hono';
 import type { Host } from '../host/host.js';
 import { html } from 'hono/html';
-import { formatInstant } from './format.js';
+import { localTime } from './format.js';
 import { renderPage } from './layout.js';
 import type { WebEnv } from './session.js';
 
@@ -21,7 +21,7 @@ function taskRow(task: Task, now: Date) {
   return html`<li class="task ${task.status === 'done' ? 'done' : ''} ${overdue ? 'overdue' : ''}" data-testid="task-${task.id}" data-status="${task.status}">
 <span class="priority priority-${task.priority}">${task.priority}</span>
 <span class="title">${task.title}</span>
-<span class="due">${task.dueAt === null ? 'no due date' : `due ${formatInstant(task.dueAt)}`}</span>${about(task)}
+<span class="due">${task.dueAt === null ? 'no due date' : html`due ${localTime(task.dueAt)}`}</span>${about(task)}
 ${task.status === 'done'
     ? html`<span class="state">done</span>`
     : html`<form method="post" action="${action}" hx-post="${action}" hx-target="closest li" hx-swap="outerHTML"><button type="submit" data-testid="complete-${task.id}" aria-label="Complete ${task.title}">Complete</button></form>`}

@@ -1,6 +1,6 @@
 import type { Pipeline, TimelineItem, TimelinePage } from '@crmkit/core';
 import { html } from 'hono/html';
-import { formatInstant } from './format.js';
+import { localTime } from './format.js';
 
 /** Stage names by stage id, over every pipeline: a stage change names its stage by id only. */
 export function stageNames(pipelines: readonly Pipeline[]): Map<string, string> {
@@ -20,13 +20,13 @@ function itemBody(item: TimelineItem, stages: Map<string, string>) {
     case 'stageChange':
       return html`<span class="kind">deal</span> ${item.change.fromStageId === null ? 'created in' : 'moved to'} <strong>${stages.get(item.change.toStageId) ?? 'a stage'}</strong>`;
     case 'task':
-      return html`<span class="kind">task · ${item.task.status}</span> <strong>${item.task.title}</strong>${item.task.dueAt ? html` <span class="due">due ${formatInstant(item.task.dueAt)}</span>` : ''}`;
+      return html`<span class="kind">task · ${item.task.status}</span> <strong>${item.task.title}</strong>${item.task.dueAt ? html` <span class="due">due ${localTime(item.task.dueAt)}</span>` : ''}`;
   }
 }
 
 /** One entry of a timeline. */
 export function timelineItem(item: TimelineItem, stages: Map<string, string>) {
-  return html`<li data-testid="timeline-item" data-kind="${item.kind}"><time datetime="${item.at}">${formatInstant(item.at)}</time> ${itemBody(item, stages)}</li>`;
+  return html`<li data-testid="timeline-item" data-kind="${item.kind}">${localTime(item.at)} ${itemBody(item, stages)}</li>`;
 }
 
 /**

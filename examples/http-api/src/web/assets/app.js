@@ -135,3 +135,18 @@ function tick() {
 }
 setInterval(tick, 1000);
 document.addEventListener('DOMContentLoaded', tick);
+
+// Instants come from the server in UTC; the reader wants their own zone: `Dec 2, 2026, 8:30 AM`.
+const localFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** Rewrites every `<time data-local>` under `root` in the browser's time zone; the UTC text stays as its title. */
+function localizeTimes(root) {
+  for (const element of root.querySelectorAll('time[data-local]')) {
+    const at = Date.parse(element.getAttribute('datetime'));
+    if (Number.isNaN(at)) continue;
+    if (!element.title) element.title = element.textContent;
+    element.textContent = localFormat.format(at);
+  }
+}
+document.addEventListener('DOMContentLoaded', () => localizeTimes(document));
+// htmx swaps (a timeline's next page, a completed task) bring new ones.
+document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.detail.elt.parentElement || document));

@@ -12,7 +12,23 @@ export interface BarChartOptions extends ChartLabels, BarData {
 
 const barThickness = 14;
 const groupGap = 10;
-const labelWidth = 150;
+/** The label column of horizontal bars: wide enough for the longest label, within bounds. */
+const minLabelWidth = 150;
+const maxLabelWidth = 300;
+/** About the width of a character at 12 px in a sans-serif face: labels are not measured, there is no layout engine. */
+const charWidth = 6.6;
+/** Characters of a label that fit in the widest column; a longer one is cut with an ellipsis (its `<title>` has it whole). */
+const maxLabelChars = Math.floor((maxLabelWidth - 12) / charWidth);
+
+function shortLabel(label: string): string {
+  return label.length <= maxLabelChars ? label : `${label.slice(0, maxLabelChars - 1).trimEnd()}…`;
+}
+
+/** A label as drawn: whole, or cut with the whole one as its tooltip. */
+function labelText(label: string): Svg {
+  const short = shortLabel(label);
+  return short === label ? svg`${label}` : svg`${short}<title>${label}</title>`;
+}
 const plotLength = 340;
 
 /**
@@ -41,6 +57,8 @@ function horizontal(options: BarChartOptions): Svg {
   const plotTop = series.length > 1 ? 44 : 28;
   const groupHeight = series.length * barThickness + groupGap;
   const plotHeight = options.groups.length * groupHeight;
+  const longest = Math.max(...options.groups.map((g) => shortLabel(g.label).length));
+  const labelWidth = Math.min(maxLabelWidth, Math.max(minLabelWidth, Math.ceil(longest * charWidth) + 12));
   const rows = options.groups.map((group, g) => {
     const y0 = plotTop + g * groupHeight + groupGap / 2;
     const bars = series.map((s, i) => {
@@ -49,7 +67,7 @@ function horizontal(options: BarChartOptions): Svg {
       const w = length(value);
       return svg`<rect class="bar" data-group="${group.label}" data-series="${s.label}" data-value="${value}" x="${labelWidth}" y="${px(y)}" width="${px(w)}" height="${barThickness - 2}" fill="${group.colour ?? s.colour}"><title>${barTooltip(group, s.label, i, format(value))}</title></rect><text class="bar-value" x="${px(labelWidth + w + 4)}" y="${px(y + barThickness - 4)}" fill="#333">${format(value)}</text>`;
     });
-    return svg`<g class="bar-group"><text class="bar-label" x="${labelWidth - 8}" y="${px(y0 + (series.length * barThickness) / 2 + 4)}" text-anchor="end" fill="#333">${group.label}</text>${bars}</g>`;
+    return svg`<g class="bar-group"><text class="bar-label" x="${labelWidth - 8}" y="${px(y0 + (series.length * barThickness) / 2 + 4)}" text-anchor="end" fill="#333">${labelText(group.label)}</text>${bars}</g>`;
   });
   const axis = bottomValueAxis({ x: labelWidth, y: plotTop, width: plotLength, height: plotHeight, top, format, title: options.valueTitle });
   const body = svg`${series.length > 1 ? legend(series) : ''}${axis}${rows}`;
