@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isPublicAddress, literalRefusal, publicOnlyFetch, type ResolveAll } from '../src/webhooks/receiver-address.js';
+import { isPublicAddress, literalRefusal, publicOnlyFetch, publicOnlyLookup, type ResolveAll } from '../src/webhooks/receiver-address.js';
 import { openTestHost, type TestHost } from './harness.js';
 
 /**
@@ -51,6 +51,25 @@ describe('which addresses are public', () => {
     expect(literalRefusal('http://0x7f.1/')).toBe('127.0.0.1 is not a public address');
     expect(literalRefusal('https://hooks.example.com/crm')).toBeUndefined();
     expect(literalRefusal('https://93.184.216.34/crm')).toBeUndefined();
+  });
+});
+
+describe('the lookup of a delivery socket', () => {
+  const resolve: ResolveAll = (hostname, _options, callback) => callback(null, hostname === 'mixed.test'
+    ? [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }]
+    : [{ address: '93.184.216.34', family: 4 }, { address: '2606:4700:4700::1111', family: 6 }]);
+  const lookUp = (hostname: string, all: boolean) => new Promise<unknown[]>((done) => {
+    publicOnlyLookup(resolve)(hostname, { all }, (...args: unknown[]) => done(args));
+  });
+
+  it('answers every address when all are public, in the shape the socket asked for', async () => {
+    expect(await lookUp('hooks.example.com', true)).toEqual([null, [{ address: '93.184.216.34', family: 4 }, { address: '2606:4700:4700::1111', family: 6 }]]);
+    expect(await lookUp('hooks.example.com', false)).toEqual([null, '93.184.216.34', 4]);
+  });
+
+  it('refuses a name with any address inside the network, even beside a public one', async () => {
+    const [error] = await lookUp('mixed.test', true);
+    expect(error).toMatchObject({ code: 'WEBHOOK_RECEIVER_REFUSED', message: 'mixed.test resolves to 10.0.0.7, not a public address' });
   });
 });
 
