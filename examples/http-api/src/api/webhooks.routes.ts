@@ -8,9 +8,9 @@ import { idParamSchema } from '../http/records.js';
 import { reply, replyRecord } from '../http/reply.js';
 import { errorResponses, ifMatchHeader, jsonBody, jsonResponse, recordResponse } from '../http/routes.js';
 import { notModified, writeOptions } from '../http/versions.js';
-import { subscriptionInputSchema, subscriptionPatchSchema } from '../webhooks/subscription.schema.js';
+import { rotateSecretSchema, subscriptionInputSchema, subscriptionPatchSchema } from '../webhooks/subscription.schema.js';
 import {
-  createdWebhookSubscriptionSchema, rotateSecretBodySchema, webhookDeadLetterPageSchema, webhookDeliveryPageSchema, webhookDeliverySchema,
+  createdWebhookSubscriptionSchema, webhookDeadLetterPageSchema, webhookDeliveryPageSchema, webhookDeliverySchema,
   webhookSubscriptionPageSchema, webhookSubscriptionSchema,
 } from './webhooks.schemas.js';
 
@@ -49,7 +49,7 @@ const remove = createRoute({
 const rotateSecret = createRoute({
   method: 'post', path: '/webhooks/{id}/rotate-secret', tags, summary: "Replace a subscription's signing secret",
   description: `${forManagers} The answer carries the new secret, shown only this once. For \`overlapSeconds\` (default a day) deliveries are signed with the old secret too (two \`v1,\` signatures), so receivers switch without refusing any.`,
-  request: { params: idParamSchema, headers: ifMatchHeader, body: { required: false, content: { 'application/json': { schema: rotateSecretBodySchema } } } },
+  request: { params: idParamSchema, headers: ifMatchHeader, body: { required: false, content: { 'application/json': { schema: rotateSecretSchema } } } },
   responses: { 200: recordResponse(createdWebhookSubscriptionSchema, 'The subscription with its new secret'), ...errorResponses },
 });
 const deliveries = createRoute({
@@ -99,8 +99,7 @@ export function webhookRoutes(api: OpenAPIHono<ApiEnv>, host: Host): void {
     return c.body(null, 204) as never;
   });
   api.openapi(rotateSecret, async (c) => {
-    const body = c.req.valid('json') ?? {};
-    const { subscription, secret } = await subscriptions.rotateSecret(tenant(c), c.req.valid('param').id, { ...body, ...writeOptions(c) });
+    const { subscription, secret } = await subscriptions.rotateSecret(tenant(c), c.req.valid('param').id, c.req.valid('json') ?? {}, writeOptions(c));
     const rotated = { ...subscription, secret };
     return replyRecord(c, rotated);
   });

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { pageSchema } from '../http/pages.js';
 import { webhookEventNames } from '../webhooks/event-types.js';
-import { maxSecretOverlapSeconds } from '../webhooks/subscriptions.js';
 
 const recordFields = {
   id: z.string(),
@@ -35,15 +34,6 @@ export const createdWebhookSubscriptionSchema = z
     }),
   })
   .openapi('WebhookSubscriptionCreated');
-
-/** What a secret rotation takes. */
-export const rotateSecretBodySchema = z
-  .strictObject({
-    overlapSeconds: z.number().int().min(0).max(maxSecretOverlapSeconds).optional().openapi({
-      description: 'How long the old secret still signs beside the new one (0: it stops now)', default: 86_400, example: 3600,
-    }),
-  })
-  .openapi('WebhookSecretRotation');
 
 /** A page of subscriptions. */
 export const webhookSubscriptionPageSchema = pageSchema(webhookSubscriptionSchema, 'WebhookSubscriptionPage');

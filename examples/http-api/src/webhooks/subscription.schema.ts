@@ -28,7 +28,21 @@ export const subscriptionPatchSchema = z
   })
   .openapi('WebhookSubscriptionPatch');
 
+/** The longest overlap of a secret rotation: a week. */
+export const maxSecretOverlapSeconds = 7 * 86_400;
+
+/** What a secret rotation takes. */
+export const rotateSecretSchema = z
+  .strictObject({
+    overlapSeconds: z.number().int().min(0).max(maxSecretOverlapSeconds).optional().default(86_400).openapi({
+      description: 'How long the old secret still signs beside the new one (0: it stops now)', example: 3600,
+    }),
+  })
+  .openapi('WebhookSecretRotation');
+
 /** A new subscription's fields, parsed. */
 export type SubscriptionInput = z.input<typeof subscriptionInputSchema>;
 /** A subscription's change, parsed. */
 export type SubscriptionPatch = z.input<typeof subscriptionPatchSchema>;
+/** A secret rotation's fields. */
+export type RotateSecretInput = z.input<typeof rotateSecretSchema>;

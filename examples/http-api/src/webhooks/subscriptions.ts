@@ -3,7 +3,9 @@ import type { z } from '@hono/zod-openapi';
 import { ensureCursor } from './dispatcher.js';
 import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
 import { newWebhookSecret } from './signature.js';
-import { type SubscriptionInput, subscriptionInputSchema, type SubscriptionPatch, subscriptionPatchSchema } from './subscription.schema.js';
+import {
+  type RotateSecretInput, rotateSecretSchema, type SubscriptionInput, subscriptionInputSchema, type SubscriptionPatch, subscriptionPatchSchema,
+} from './subscription.schema.js';
 import { deliveryModel, subscriptionModel } from './webhook.models.js';
 
 type SubscriptionRow = NonNullable<(typeof subscriptionModel)['rowType']>;
@@ -11,15 +13,6 @@ type SubscriptionRow = NonNullable<(typeof subscriptionModel)['rowType']>;
 /** A subscription as the API shows it: everything but the secrets. */
 export type WebhookSubscription = Omit<SubscriptionRow, 'secret' | 'previousSecret'>;
 
-/** Options of {@link Subscriptions.rotateSecret}. */
-export interface RotateSecretOptions {
-  /** How long the old secret still signs deliveries beside the new one, so receivers can switch without refusing any. 0 ends it now. @default 86400 (a day) */
-  overlapSeconds?: number;
-  expectedVersion?: number;
-}
-
-/** The longest overlap of a rotation: a week. */
-export const maxSecretOverlapSeconds = 7 * 86_400;
 /** A delivery of an event to a subscription, as recorded. */
 export type WebhookDelivery = NonNullable<(typeof deliveryModel)['rowType']>;
 
@@ -117,18 +110,17 @@ export class Subscriptions {
 
   /**
    * Gives a subscription a new secret, returned here and nowhere else. For
-   * `overlapSeconds` the old one still signs too: each delivery then carries
+   * `overlapSeconds` (default a day, at most a week) the old one still signs too: each delivery then carries
    * two `v1,` signatures (Standard Webhooks), so a receiver that has not
    * switched yet accepts it, and one that has accepts it as well. A rotation
    * during an overlap ends the earlier one: only the secret being replaced
    * keeps signing.
    * @throws {NotFoundError} @throws {ConflictError} for a stale `expectedVersion` @throws {ValidationError} for a bad overlap
    */
-  async rotateSecret(tenantId: string, id: string, options: RotateSecretOptions = {}): Promise<{ subscription: WebhookSubscription; secret: string }> {
-    const overlap = options.overlapSeconds ?? 86_400;
-    if (!Number.isInteger(overlap) || overlap < 0 || overlap > maxSecretOverlapSeconds) {
-      throw ValidationError.single(`The overlap is a whole number of seconds from 0 to ${maxSecretOverlapSeconds}`, ['overlapSeconds']);
-    }
+  async rotateSecret(
+    tenantId: string, id: string, input: RotateSecretInput = {}, options: { expectedVersion?: number } = {},
+  ): Promise<{ subscription: WebhookSubscription; secret: string }> {
+    const { overlapSeconds: overlap } = parse(rotateSecretSchema, input, 'webhook secret rotation');
     const current = await this.#row(tenantId, id);
     const now = this.clock.now();
     const secret = newWebhookSecret();
