@@ -2,7 +2,7 @@ import { type Clock, coreModels, CrmError, type Storage } from '@crmkit/core';
 import type { EffectContext, EffectHandler, EffectResult } from '@crmkit/workflows';
 import { toJson } from '../http/json.js';
 import { disableIfUnreachable } from './auto-disable.js';
-import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
+import { policyRefusal, type WebhookNetwork } from './receiver-address.js';
 import { signWebhook } from './signature.js';
 import { type DeliveryStatus, deliveryModel, subscriptionModel } from './webhook.models.js';
 import type { DeliverWebhookParams, WebhookDeliveryEvent } from './webhook-delivery.machine.js';
@@ -94,7 +94,7 @@ export function deliverWebhookHandler(deps: DeliverDeps): EffectHandler {
     };
     let response: Response;
     try {
-      const refusal = deps.network === 'public' ? literalRefusal(subscription.url) : undefined;
+      const refusal = policyRefusal(deps.network, subscription.url);
       if (refusal !== undefined) throw new Error(`refused: ${refusal}`);
       response = await deps.fetch(subscription.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs) });
     } catch (error) {

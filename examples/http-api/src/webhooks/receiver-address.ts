@@ -45,6 +45,11 @@ export function literalRefusal(url: string): string | undefined {
   return undefined;
 }
 
+/** Why the network policy refuses the URL before any lookup (see {@link literalRefusal}); undefined under `any`. */
+export function policyRefusal(network: WebhookNetwork, url: string): string | undefined {
+  return network === 'public' ? literalRefusal(url) : undefined;
+}
+
 /**
  * A `lookup` for sockets that refuses a name resolving to any address that is
  * not public. It runs when the connection is made, on the addresses the

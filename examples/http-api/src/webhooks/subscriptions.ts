@@ -1,7 +1,7 @@
 import { type Clock, newId, NotFoundError, type Page, type StorageAdapter, ValidationError } from '@crmkit/core';
 import type { z } from '@hono/zod-openapi';
 import { ensureCursor } from './dispatcher.js';
-import { literalRefusal, type WebhookNetwork } from './receiver-address.js';
+import { policyRefusal, type WebhookNetwork } from './receiver-address.js';
 import { newWebhookSecret } from './signature.js';
 import {
   type RotateSecretInput, rotateSecretSchema, type SubscriptionInput, subscriptionInputSchema, type SubscriptionPatch, subscriptionPatchSchema,
@@ -52,7 +52,7 @@ export class Subscriptions {
 
   /** @throws {ValidationError} on `url` for a receiver the network policy can never reach */
   #checkReceiver(url: string): void {
-    const refusal = this.network === 'public' ? literalRefusal(url) : undefined;
+    const refusal = policyRefusal(this.network, url);
     if (refusal !== undefined) throw ValidationError.single(`Webhooks go to public receivers only: ${refusal}`, ['url']);
   }
 
