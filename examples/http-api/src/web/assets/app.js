@@ -148,5 +148,6 @@ function localizeTimes(root) {
   }
 }
 document.addEventListener('DOMContentLoaded', () => localizeTimes(document));
-// htmx swaps (a timeline's next page, a completed task) bring new ones.
-document.addEventListener('htmx:afterSwap', (event) => localizeTimes(event.detail.elt.parentElement || document));
+// htmx swaps (a timeline's next page, a completed task) bring new ones. The whole document: an
+// outerHTML swap detaches its target, and an element already rewritten comes out the same.
+document.addEventListener('htmx:afterSwap', () => localizeTimes(document));

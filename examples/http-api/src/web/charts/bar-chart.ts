@@ -12,6 +12,7 @@ export interface BarChartOptions extends ChartLabels, BarData {
 
 const barThickness = 14;
 const groupGap = 10;
+const plotLength = 340;
 /** The label column of horizontal bars: wide enough for the longest label, within bounds. */
 const minLabelWidth = 150;
 const maxLabelWidth = 300;
@@ -29,7 +30,6 @@ function labelText(label: string): Svg {
   const short = shortLabel(label);
   return short === label ? svg`${label}` : svg`${short}<title>${label}</title>`;
 }
-const plotLength = 340;
 
 /**
  * A bar chart, grouped when there are several series: each bar's length is
